@@ -1,0 +1,59 @@
+"""Where raw data lands: DuckDB locally (the default) or Snowflake, picked by configuration.
+
+Config read (env var, then `.dlt/secrets.toml` / `.dlt/config.toml`):
+- `CAMPUS_DESTINATION`: `duckdb` (default) or `snowflake`.
+- `CAMPUS_WAREHOUSE`: the DuckDB file (default `warehouse/campus.duckdb`).
+- `CAMPUS_PIPELINES_DIR`: dlt's working folder for pipeline state (default `warehouse/.dlt_pipelines`).
+- Snowflake: dlt's own names, `DESTINATION__SNOWFLAKE__CREDENTIALS__DATABASE`, `__USERNAME`, `__PASSWORD`,
+  `__HOST` (the account), `__WAREHOUSE`, `__ROLE`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import dlt
+
+DESTINATIONS = ("duckdb", "snowflake")
+
+
+def destination_name(name: str | None = None) -> str:
+    chosen = (name or os.environ.get("CAMPUS_DESTINATION") or "duckdb").lower()
+    if chosen not in DESTINATIONS:
+        raise ValueError(f"unknown destination {chosen!r}: choose one of {', '.join(DESTINATIONS)}")
+    return chosen
+
+
+def warehouse_path() -> Path:
+    return Path(os.environ.get("CAMPUS_WAREHOUSE", "warehouse/campus.duckdb"))
+
+
+def pipelines_dir() -> Path:
+    return Path(os.environ.get("CAMPUS_PIPELINES_DIR", "warehouse/.dlt_pipelines"))
+
+
+def make_destination(name: str | None = None) -> Any:
+    if destination_name(name) == "snowflake":
+        # Credentials resolve from dlt's providers (env vars or secrets.toml), never from code.
+        return dlt.destinations.snowflake()
+    path = warehouse_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return dlt.destinations.duckdb(credentials=str(path))
+
+
+def make_pipeline(source: str, destination: str | None = None) -> dlt.Pipeline:
+    """The pipeline for one source system: its own state, dataset `raw_<source>`."""
+    folder = pipelines_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    return dlt.pipeline(
+        pipeline_name=f"campus_{source}",
+        destination=make_destination(destination),
+        dataset_name=f"raw_{source}",
+        pipelines_dir=str(folder),
+        # A live bar on a terminal; plain periodic log lines in CI and when output is piped.
+        progress="tqdm" if sys.stderr.isatty() and importlib.util.find_spec("tqdm") else "log",
+    )

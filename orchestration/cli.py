@@ -1,0 +1,114 @@
+"""The `campus` command line: the sandbox institution, ingestion and the whole pipeline."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+DEFAULT_DATA = Path("sandbox_data")
+
+
+def _sandbox_generate(args: argparse.Namespace) -> int:
+    from orchestration.sandbox.generate import generate
+
+    manifest = generate(args.out, scale=args.scale, seed=args.seed)
+    print(f"sandbox written to {args.out} (scale {args.scale}, seed {args.seed}, as of {manifest['as_of']})")
+    for source, info in manifest["sources"].items():
+        tables = next(value for key, value in info.items() if isinstance(value, dict))
+        for table, rows in tables.items():
+            print(f"  {source:<11} {table:<38} {rows:>10,} rows")
+    return 0
+
+
+def _sandbox_advance(args: argparse.Namespace) -> int:
+    from orchestration.sandbox.advance import advance
+
+    manifest = advance(args.data, days=args.days)
+    latest = manifest["advances"][-1]
+    print(f"sandbox advanced {args.days} day(s) to {manifest['as_of']} (advance #{latest['number']})")
+    for source, tables in latest["changes"].items():
+        print(f"  {source}: {tables}")
+    return 0
+
+
+def _sandbox_serve(args: argparse.Namespace) -> int:
+    from orchestration.sandbox.serve import serve_forever
+
+    return serve_forever(args)
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from orchestration.ingest import run_ingest
+
+    return run_ingest(sources=args.source, destination=args.destination)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from orchestration.pipeline import run_pipeline
+
+    return run_pipeline(data_dir=args.data, scale=args.scale, seed=args.seed, target=args.target)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="campus", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    sandbox = commands.add_parser("sandbox", help="the synthetic institution that stands in for the real systems")
+    sandbox_commands = sandbox.add_subparsers(dest="sandbox_command", required=True)
+
+    gen = sandbox_commands.add_parser("generate", help="build the institution's data")
+    gen.add_argument("--scale", type=float, default=0.01, help="1.0 = ~100,000 students (default 0.01)")
+    gen.add_argument("--seed", type=int, default=42)
+    gen.add_argument("--out", type=Path, default=DEFAULT_DATA)
+    gen.set_defaults(handler=_sandbox_generate)
+
+    adv = sandbox_commands.add_parser("advance", help="move the institution forward in time")
+    adv.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    adv.add_argument("--days", type=int, default=1)
+    adv.set_defaults(handler=_sandbox_advance)
+
+    srv = sandbox_commands.add_parser("serve", help="serve the Workday and Tableau stand-ins over HTTP")
+    srv.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    srv.add_argument("--host", default="127.0.0.1")
+    srv.add_argument("--workday-port", type=int, default=8710)
+    srv.add_argument("--tableau-port", type=int, default=8720)
+    srv.add_argument("--token-ttl", type=int, default=3600, help="Workday access-token lifetime, seconds")
+    srv.add_argument("--fault-429-every", type=int, default=0, metavar="N",
+                     help="every Nth Workday data request answers 429 with Retry-After")
+    srv.add_argument("--fault-503-every", type=int, default=0, metavar="N",
+                     help="every Nth Workday and Tableau data request answers 503")
+    srv.add_argument("--fault-slow-every", type=int, default=0, metavar="N", help="every Nth request is slow")
+    srv.add_argument("--fault-slow-seconds", type=float, default=2.0)
+    srv.add_argument("--fault-malformed", action="append", default=[], metavar="RESOURCE:OFFSET[:TIMES]",
+                     help="the Workday page at OFFSET of RESOURCE answers invalid JSON TIMES times (-1: always)")
+    srv.set_defaults(handler=_sandbox_serve)
+
+    ingest = commands.add_parser("ingest", help="load every source (or the named ones) into the warehouse")
+    ingest.add_argument("--source", action="append", choices=["oracle_sis", "workday", "tableau", "files"],
+                        help="repeat to pick several; default: all")
+    ingest.add_argument("--destination", choices=["duckdb", "snowflake"], default=None,
+                        help="default: CAMPUS_DESTINATION or duckdb")
+    ingest.set_defaults(handler=_ingest)
+
+    run = commands.add_parser("run", help="the whole pipeline: sandbox (locally), ingestion, dbt build")
+    run.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    run.add_argument("--scale", type=float, default=0.01)
+    run.add_argument("--seed", type=int, default=42)
+    run.add_argument("--target", choices=["dev", "ci", "prod"], default="dev")
+    run.set_defaults(handler=_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return int(args.handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

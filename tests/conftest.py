@@ -1,0 +1,43 @@
+"""Shared fixtures: one small sandbox institution per test session, and isolated warehouses per test."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from orchestration.sandbox.generate import generate
+
+TEST_SCALE = 0.01
+TEST_SEED = 7
+
+
+@pytest.fixture(scope="session")
+def pristine_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated sandbox that no test may modify (copy it with `sandbox_dir` to change it)."""
+    out = tmp_path_factory.mktemp("pristine") / "sandbox"
+    generate(out, scale=TEST_SCALE, seed=TEST_SEED)
+    return out
+
+
+@pytest.fixture
+def sandbox_dir(pristine_sandbox: Path, tmp_path: Path) -> Path:
+    """A private copy of the sandbox, free to advance or break."""
+    target = tmp_path / "sandbox"
+    shutil.copytree(pristine_sandbox, target)
+    return target
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An empty DuckDB warehouse and dlt state folder for one test."""
+    path = tmp_path / "warehouse" / "campus.duckdb"
+    monkeypatch.setenv("CAMPUS_WAREHOUSE", str(path))
+    monkeypatch.setenv("CAMPUS_PIPELINES_DIR", str(tmp_path / "warehouse" / ".dlt_pipelines"))
+    monkeypatch.setenv("CAMPUS_DESTINATION", "duckdb")
+    # Keep dlt from reading a developer's own ~/.dlt or the project's .dlt/secrets.toml in tests.
+    monkeypatch.setenv("DLT_DATA_DIR", str(tmp_path / "dlt_data"))
+    monkeypatch.setenv("RUNTIME__LOG_LEVEL", "WARNING")
+    yield path

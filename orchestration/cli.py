@@ -57,7 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    sandbox = commands.add_parser("sandbox", help="the synthetic institution that stands in for the real systems")
+    sandbox = commands.add_parser(
+        "sandbox", help="the synthetic institution that stands in for the real systems"
+    )
     sandbox_commands = sandbox.add_subparsers(dest="sandbox_command", required=True)
 
     gen = sandbox_commands.add_parser("generate", help="build the institution's data")
@@ -77,21 +79,44 @@ def build_parser() -> argparse.ArgumentParser:
     srv.add_argument("--workday-port", type=int, default=8710)
     srv.add_argument("--tableau-port", type=int, default=8720)
     srv.add_argument("--token-ttl", type=int, default=3600, help="Workday access-token lifetime, seconds")
-    srv.add_argument("--fault-429-every", type=int, default=0, metavar="N",
-                     help="every Nth Workday data request answers 429 with Retry-After")
-    srv.add_argument("--fault-503-every", type=int, default=0, metavar="N",
-                     help="every Nth Workday and Tableau data request answers 503")
+    srv.add_argument(
+        "--fault-429-every",
+        type=int,
+        default=0,
+        metavar="N",
+        help="every Nth Workday data request answers 429 with Retry-After",
+    )
+    srv.add_argument(
+        "--fault-503-every",
+        type=int,
+        default=0,
+        metavar="N",
+        help="every Nth Workday and Tableau data request answers 503",
+    )
     srv.add_argument("--fault-slow-every", type=int, default=0, metavar="N", help="every Nth request is slow")
     srv.add_argument("--fault-slow-seconds", type=float, default=2.0)
-    srv.add_argument("--fault-malformed", action="append", default=[], metavar="RESOURCE:OFFSET[:TIMES]",
-                     help="the Workday page at OFFSET of RESOURCE answers invalid JSON TIMES times (-1: always)")
+    srv.add_argument(
+        "--fault-malformed",
+        action="append",
+        default=[],
+        metavar="RESOURCE:OFFSET[:TIMES]",
+        help="the Workday page at OFFSET of RESOURCE answers invalid JSON TIMES times (-1: always)",
+    )
     srv.set_defaults(handler=_sandbox_serve)
 
     ingest = commands.add_parser("ingest", help="load every source (or the named ones) into the warehouse")
-    ingest.add_argument("--source", action="append", choices=["oracle_sis", "workday", "tableau", "files"],
-                        help="repeat to pick several; default: all")
-    ingest.add_argument("--destination", choices=["duckdb", "snowflake"], default=None,
-                        help="default: CAMPUS_DESTINATION or duckdb")
+    ingest.add_argument(
+        "--source",
+        action="append",
+        choices=["oracle_sis", "workday", "tableau", "files"],
+        help="repeat to pick several; default: all",
+    )
+    ingest.add_argument(
+        "--destination",
+        choices=["duckdb", "snowflake"],
+        default=None,
+        help="default: CAMPUS_DESTINATION or duckdb",
+    )
     ingest.set_defaults(handler=_ingest)
 
     run = commands.add_parser("run", help="the whole pipeline: sandbox (locally), ingestion, dbt build")
@@ -105,8 +130,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     return int(args.handler(args))
 
 

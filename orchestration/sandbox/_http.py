@@ -3,6 +3,7 @@ background runner and a cache that reloads a file when it is replaced on disk.""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -48,7 +49,9 @@ class Request:
         try:
             return json.loads(self.body)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise HttpError(error_response(400, "invalid_request", f"request body is not JSON: {exc}")) from exc
+            raise HttpError(
+                error_response(400, "invalid_request", f"request body is not JSON: {exc}")
+            ) from exc
 
     def form(self) -> dict[str, str]:
         """The body as application/x-www-form-urlencoded fields (last value wins)."""
@@ -80,7 +83,9 @@ def json_response(status: int, payload: Any, headers: dict[str, str] | None = No
     return Response(status, body, JSON_TYPE, dict(headers or {}))
 
 
-def text_response(status: int, text: str | bytes, content_type: str = "text/plain; charset=utf-8") -> Response:
+def text_response(
+    status: int, text: str | bytes, content_type: str = "text/plain; charset=utf-8"
+) -> Response:
     body = text if isinstance(text, bytes) else text.encode("utf-8")
     return Response(status, body, content_type)
 
@@ -89,13 +94,15 @@ def empty_response(status: int = 204, headers: dict[str, str] | None = None) -> 
     return Response(status, b"", "", dict(headers or {}))
 
 
-def error_response(status: int, error: str, description: str, headers: dict[str, str] | None = None) -> Response:
-    """The OAuth-style error body (`error` + `error_description`) used where a stand-in has no richer format."""
+def error_response(
+    status: int, error: str, description: str, headers: dict[str, str] | None = None
+) -> Response:
+    """The OAuth-style error body (`error`, `error_description`), for stand-ins without a richer format."""
     return json_response(status, {"error": error, "error_description": description}, headers)
 
 
 class SandboxHTTPServer(ThreadingHTTPServer):
-    """A threading HTTP server that remembers its open connections, so stopping it also drops keep-alive clients."""
+    """A threading HTTP server that tracks its connections, so stopping it also drops keep-alive clients."""
 
     daemon_threads = True
     allow_reuse_address = True
@@ -119,15 +126,13 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         with self._connections_lock:
             connections = list(self._connections)
         for connection in connections:
-            # A handler thread blocked on an idle keep-alive socket would otherwise keep answering after stop().
-            try:
+            # A handler thread blocked on an idle keep-alive socket would otherwise answer after stop().
+            with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
 
 class SandboxRequestHandler(BaseHTTPRequestHandler):
-    """Turns each HTTP request into a `Request`, asks the owning `BackgroundServer` for a `Response`, writes it."""
+    """Turns each HTTP request into a `Request`, asks the owning `BackgroundServer` for a `Response`."""
 
     # Without this, keep-alive responses stall ~44 ms each on loopback (Nagle + delayed ACK; see STACK.md).
     disable_nagle_algorithm = True
@@ -184,7 +189,9 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
         except HttpError as exc:
             response = exc.response
         except Exception:
-            log.exception("sandbox %s failed on %s %s", type(self.server.app).__name__, self.command, self.path)
+            log.exception(
+                "sandbox %s failed on %s %s", type(self.server.app).__name__, self.command, self.path
+            )
             response = error_response(500, "server_error", "the sandbox stand-in failed; see its log")
         self._write(response)
 
@@ -295,7 +302,7 @@ class BackgroundServer:
 
 
 class ReloadingFile(Generic[T]):
-    """A file parsed once and parsed again whenever it is replaced or rewritten (checked by one `fstat` per call).
+    """A file parsed once, and again whenever it is replaced or rewritten (one `stat` per call checks).
 
     The stat is taken on the opened file, so an atomic rename between the stat and the read cannot pair old
     metadata with new content."""

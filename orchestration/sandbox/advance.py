@@ -1,5 +1,6 @@
-"""Move the sandbox institution forward in time: about 1% of records change, new ones arrive, a few are
-soft-deleted, in every source, so incremental loads have real work to do. Planted defects are left as they are."""
+"""Move the sandbox institution forward in time: about 1% of records change, new ones arrive, a few
+are soft-deleted, in every source, so incremental loads have real work to do. Planted defects stay put.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +17,13 @@ import pyarrow.parquet as pq
 
 from orchestration.sandbox import sis_store
 from orchestration.sandbox import vocabulary as vocab
-from orchestration.sandbox.frames import Rng, oracle_date_text, oracle_timestamp_text, timestamps_between, wids
+from orchestration.sandbox.frames import (
+    Rng,
+    oracle_date_text,
+    oracle_timestamp_text,
+    timestamps_between,
+    wids,
+)
 from orchestration.sandbox.generate import (
     BOM,
     UNIVERSITY_EMAIL,
@@ -36,11 +43,22 @@ DELETE_RATE = 0.0005
 SIS_UPDATES: dict[str, tuple[str, Any]] = {
     "STUDENTS": ('"CITY" = ?', lambda rng, n: [[vocab.LOCATIONS[i][0]] for i in rng.integers(0, 20, n)]),
     "COURSES": ('"CREDITS" = ?', lambda rng, n: [[int(c)] for c in rng.choice([2, 3, 4], n)]),
-    "COURSE_SKILLS": ('"SKILL_WEIGHT" = ?', lambda rng, n: [[round(float(w), 2)] for w in rng.uniform(0.4, 0.9, n)]),
-    "ENROLLMENTS": ('"STATUS_CODE" = CASE WHEN "STATUS_CODE" = \'ENROLLED\' THEN \'DROPPED\' ELSE "STATUS_CODE" END',
-                    lambda rng, n: [[] for _ in range(n)]),
-    "ACADEMIC_RECORDS": ('"GRADE_POINTS" = MIN(4.0, "GRADE_POINTS" + 0.3)', lambda rng, n: [[] for _ in range(n)]),
-    "ATTENDANCE": ('"ATTENDANCE_STATUS" = ?', lambda rng, n: [[s] for s in rng.choice(["EXCUSED", "LATE"], n)]),
+    "COURSE_SKILLS": (
+        '"SKILL_WEIGHT" = ?',
+        lambda rng, n: [[round(float(w), 2)] for w in rng.uniform(0.4, 0.9, n)],
+    ),
+    "ENROLLMENTS": (
+        '"STATUS_CODE" = CASE WHEN "STATUS_CODE" = \'ENROLLED\' THEN \'DROPPED\' ELSE "STATUS_CODE" END',
+        lambda rng, n: [[] for _ in range(n)],
+    ),
+    "ACADEMIC_RECORDS": (
+        '"GRADE_POINTS" = MIN(4.0, "GRADE_POINTS" + 0.3)',
+        lambda rng, n: [[] for _ in range(n)],
+    ),
+    "ATTENDANCE": (
+        '"ATTENDANCE_STATUS" = ?',
+        lambda rng, n: [[s] for s in rng.choice(["EXCUSED", "LATE"], n)],
+    ),
     "ASSESSMENTS": ('"SCORE" = ?', lambda rng, n: [[round(float(s), 2)] for s in rng.uniform(40, 100, n)]),
 }
 
@@ -68,9 +86,16 @@ def advance(data_dir: Path, days: int = 1) -> dict[str, Any]:
     changes["tableau"] = _advance_tableau(data_dir / "tableau", rng)
     programs = pq.read_table(data_dir / "workday" / "academicPrograms.parquet", columns=["programCode"])
     tag = str(new)[:10].replace("-", "")
-    files, _ = write_landing(data_dir / "landing", rng, student_ids, course_codes,
-                             programs["programCode"].to_numpy(zero_copy_only=False),
-                             manifest["volumes"], new, tag)
+    files, _ = write_landing(
+        data_dir / "landing",
+        rng,
+        student_ids,
+        course_codes,
+        programs["programCode"].to_numpy(zero_copy_only=False),
+        manifest["volumes"],
+        new,
+        tag,
+    )
     changes["files"] = {"inserted": files}
 
     sources = manifest["sources"]
@@ -81,7 +106,9 @@ def advance(data_dir: Path, days: int = 1) -> dict[str, Any]:
     }
     sources["files"]["files"].update(files)
     manifest["as_of"] = f"{str(new)[:19]}Z"
-    manifest["advances"].append({"number": number, "days": days, "as_of": manifest["as_of"], "changes": changes})
+    manifest["advances"].append(
+        {"number": number, "days": days, "as_of": manifest["as_of"], "changes": changes}
+    )
     write_manifest(data_dir, manifest)
     return manifest
 
@@ -101,22 +128,33 @@ def _choose(rng: Rng, keys: np.ndarray, rate: float, protected: set[Any]) -> np.
     return np.sort(rng.choice(pool, size=count, replace=False)) if count else pool[:0]
 
 
-def _advance_sis(con: sqlite3.Connection, rng: Rng, old: np.datetime64, new: np.datetime64,
-                 protected: dict[str, set[Any]]) -> dict[str, dict[str, int]]:
+def _advance_sis(
+    con: sqlite3.Connection, rng: Rng, old: np.datetime64, new: np.datetime64, protected: dict[str, set[Any]]
+) -> dict[str, dict[str, int]]:
     changes: dict[str, dict[str, int]] = {}
     for table, (set_clause, params) in SIS_UPDATES.items():
         key = sis_store.PRIMARY_KEYS[table]
-        keys = np.array([r[0] for r in con.execute(
-            f'SELECT "{key}" FROM "{table}" WHERE "IS_DELETED" = 0 ORDER BY "{key}"')])
+        keys = np.array(
+            [
+                r[0]
+                for r in con.execute(f'SELECT "{key}" FROM "{table}" WHERE "IS_DELETED" = 0 ORDER BY "{key}"')
+            ]
+        )
         chosen = _choose(rng, keys, UPDATE_RATE + DELETE_RATE, protected.get(table, set()))
-        deleted, updated = chosen[: max(1, round(len(keys) * DELETE_RATE))], chosen[
-            max(1, round(len(keys) * DELETE_RATE)):]
+        deleted, updated = (
+            chosen[: max(1, round(len(keys) * DELETE_RATE))],
+            chosen[max(1, round(len(keys) * DELETE_RATE)) :],
+        )
         stamps = oracle_timestamp_text(timestamps_between(rng, old, new, len(chosen)))
-        rows = [[*p, stamp, int(k)] for p, stamp, k in zip(params(rng, len(updated)), stamps, updated,
-                                                          strict=False)]
+        rows = [
+            [*p, stamp, int(k)]
+            for p, stamp, k in zip(params(rng, len(updated)), stamps, updated, strict=False)
+        ]
         con.executemany(f'UPDATE "{table}" SET {set_clause}, "UPDATED_AT" = ? WHERE "{key}" = ?', rows)
-        con.executemany(f'UPDATE "{table}" SET "IS_DELETED" = 1, "UPDATED_AT" = ? WHERE "{key}" = ?',
-                        [[stamp, int(k)] for stamp, k in zip(stamps[len(updated):], deleted, strict=True)])
+        con.executemany(
+            f'UPDATE "{table}" SET "IS_DELETED" = 1, "UPDATED_AT" = ? WHERE "{key}" = ?',
+            [[stamp, int(k)] for stamp, k in zip(stamps[len(updated) :], deleted, strict=True)],
+        )
         changes[table] = {"updated": len(updated), "deleted": len(deleted), "inserted": 0}
     for table, inserted in _insert_sis(con, rng, old, new).items():
         changes[table]["inserted"] = inserted
@@ -125,6 +163,7 @@ def _advance_sis(con: sqlite3.Connection, rng: Rng, old: np.datetime64, new: np.
 
 def _insert_sis(con: sqlite3.Connection, rng: Rng, old: np.datetime64, new: np.datetime64) -> dict[str, int]:
     """New students with current-term enrollments, and new attendance and assessments dated after `old`."""
+
     def max_id(table: str) -> int:
         return con.execute(f'SELECT MAX("{sis_store.PRIMARY_KEYS[table]}") FROM "{table}"').fetchone()[0]
 
@@ -137,71 +176,108 @@ def _insert_sis(con: sqlite3.Connection, rng: Rng, old: np.datetime64, new: np.d
     ids = np.arange(max_id("STUDENTS") + 1, max_id("STUDENTS") + 1 + n_new)
     programs = [r[0] for r in con.execute('SELECT DISTINCT "PROGRAM_CODE" FROM "STUDENTS" ORDER BY 1')]
     today = new.astype("datetime64[D]")
-    inserted = {"STUDENTS": sis_store.insert_rows(con, "STUDENTS", {
-        "STUDENT_ID": ids.tolist(),
-        "FIRST_NAME": people.first_names.tolist(),
-        "LAST_NAME": people.last_names.tolist(),
-        "EMAIL": people.emails(ids, UNIVERSITY_EMAIL).tolist(),
-        "PHONE": np.char.add("+1-555-", np.char.mod("%07d", rng.integers(0, 10_000_000, n_new))).tolist(),
-        "DATE_OF_BIRTH": oracle_date_text(people.birth_date),
-        "PROGRAM_CODE": rng.choice(programs, n_new).tolist(),
-        "ENROLLMENT_DATE": oracle_date_text(np.full(n_new, today)),
-        "EXPECTED_GRADUATION_DATE": oracle_date_text(np.full(n_new, today + np.timedelta64(4 * 365, "D"))),
-        "STATUS_CODE": ["ACTIVE"] * n_new,
-        "GPA": [None] * n_new,
-        "CITY": [vocab.LOCATIONS[c][0] for c in people.city_idx],
-        "IS_DELETED": [0] * n_new,
-        "UPDATED_AT": stamps(n_new),
-    })}
+    inserted = {
+        "STUDENTS": sis_store.insert_rows(
+            con,
+            "STUDENTS",
+            {
+                "STUDENT_ID": ids.tolist(),
+                "FIRST_NAME": people.first_names.tolist(),
+                "LAST_NAME": people.last_names.tolist(),
+                "EMAIL": people.emails(ids, UNIVERSITY_EMAIL).tolist(),
+                "PHONE": np.char.add(
+                    "+1-555-", np.char.mod("%07d", rng.integers(0, 10_000_000, n_new))
+                ).tolist(),
+                "DATE_OF_BIRTH": oracle_date_text(people.birth_date),
+                "PROGRAM_CODE": rng.choice(programs, n_new).tolist(),
+                "ENROLLMENT_DATE": oracle_date_text(np.full(n_new, today)),
+                "EXPECTED_GRADUATION_DATE": oracle_date_text(
+                    np.full(n_new, today + np.timedelta64(4 * 365, "D"))
+                ),
+                "STATUS_CODE": ["ACTIVE"] * n_new,
+                "GPA": [None] * n_new,
+                "CITY": [vocab.LOCATIONS[c][0] for c in people.city_idx],
+                "IS_DELETED": [0] * n_new,
+                "UPDATED_AT": stamps(n_new),
+            },
+        )
+    }
 
     term = con.execute('SELECT MAX("TERM_CODE") FROM "ENROLLMENTS"').fetchone()[0]
-    courses = np.array([r[0] for r in con.execute(
-        'SELECT "COURSE_ID" FROM "COURSES" WHERE "IS_DELETED" = 0 ORDER BY 1')])
+    courses = np.array(
+        [r[0] for r in con.execute('SELECT "COURSE_ID" FROM "COURSES" WHERE "IS_DELETED" = 0 ORDER BY 1')]
+    )
     per = rng.integers(2, 5, n_new)
     student = np.repeat(ids, per)
     pairs = np.unique(student * 1_000_000 + rng.choice(courses, len(student)))
     e_ids = np.arange(max_id("ENROLLMENTS") + 1, max_id("ENROLLMENTS") + 1 + len(pairs))
-    inserted["ENROLLMENTS"] = sis_store.insert_rows(con, "ENROLLMENTS", {
-        "ENROLLMENT_ID": e_ids.tolist(),
-        "STUDENT_ID": (pairs // 1_000_000).tolist(),
-        "COURSE_ID": (pairs % 1_000_000).tolist(),
-        "TERM_CODE": [term] * len(pairs),
-        "ENROLLED_ON": oracle_date_text(np.full(len(pairs), today)),
-        "STATUS_CODE": ["ENROLLED"] * len(pairs),
-        "IS_DELETED": [0] * len(pairs),
-        "UPDATED_AT": stamps(len(pairs)),
-    })
+    inserted["ENROLLMENTS"] = sis_store.insert_rows(
+        con,
+        "ENROLLMENTS",
+        {
+            "ENROLLMENT_ID": e_ids.tolist(),
+            "STUDENT_ID": (pairs // 1_000_000).tolist(),
+            "COURSE_ID": (pairs % 1_000_000).tolist(),
+            "TERM_CODE": [term] * len(pairs),
+            "ENROLLED_ON": oracle_date_text(np.full(len(pairs), today)),
+            "STATUS_CODE": ["ENROLLED"] * len(pairs),
+            "IS_DELETED": [0] * len(pairs),
+            "UPDATED_AT": stamps(len(pairs)),
+        },
+    )
 
     # Classes held since the last advance: a sample of current enrollments gets attendance and assessments.
-    current = np.array(con.execute(
-        'SELECT "STUDENT_ID", "COURSE_ID" FROM "ENROLLMENTS" WHERE "TERM_CODE" = ? AND "STATUS_CODE" = '
-        "'ENROLLED' AND \"IS_DELETED\" = 0 ORDER BY \"ENROLLMENT_ID\"", [term]).fetchall())
+    current = np.array(
+        con.execute(
+            'SELECT "STUDENT_ID", "COURSE_ID" FROM "ENROLLMENTS" WHERE "TERM_CODE" = ? AND "STATUS_CODE" = '
+            '\'ENROLLED\' AND "IS_DELETED" = 0 ORDER BY "ENROLLMENT_ID"',
+            [term],
+        ).fetchall()
+    )
     for table, date_col, extra in (
-        ("ATTENDANCE", "CLASS_DATE", lambda n: {"ATTENDANCE_STATUS": rng.choice(
-            ["PRESENT", "ABSENT", "LATE"], n, p=[0.85, 0.1, 0.05]).tolist()}),
-        ("ASSESSMENTS", "ASSESSED_ON", lambda n: {
-            "ASSESSMENT_TYPE": rng.choice(["QUIZ", "PROJECT"], n).tolist(),
-            "SCORE": np.round(np.clip(rng.normal(72, 14, n), 0, 100), 2).tolist(), "MAX_SCORE": [100.0] * n}),
+        (
+            "ATTENDANCE",
+            "CLASS_DATE",
+            lambda n: {
+                "ATTENDANCE_STATUS": rng.choice(
+                    ["PRESENT", "ABSENT", "LATE"], n, p=[0.85, 0.1, 0.05]
+                ).tolist()
+            },
+        ),
+        (
+            "ASSESSMENTS",
+            "ASSESSED_ON",
+            lambda n: {
+                "ASSESSMENT_TYPE": rng.choice(["QUIZ", "PROJECT"], n).tolist(),
+                "SCORE": np.round(np.clip(rng.normal(72, 14, n), 0, 100), 2).tolist(),
+                "MAX_SCORE": [100.0] * n,
+            },
+        ),
     ):
         total = con.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
         n = min(len(current), max(1, round(total * INSERT_RATE * 2)))
         rows = current[np.sort(rng.choice(len(current), n, replace=False))]
         dates = timestamps_between(rng, old, new, n).astype("datetime64[D]")
         new_ids = np.arange(max_id(table) + 1, max_id(table) + 1 + n)
-        inserted[table] = sis_store.insert_rows(con, table, {
-            sis_store.PRIMARY_KEYS[table]: new_ids.tolist(),
-            "STUDENT_ID": rows[:, 0].tolist(),
-            "COURSE_ID": rows[:, 1].tolist(),
-            date_col: oracle_date_text(dates),
-            **extra(n),
-            "IS_DELETED": [0] * n,
-            "UPDATED_AT": stamps(n),
-        })
+        inserted[table] = sis_store.insert_rows(
+            con,
+            table,
+            {
+                sis_store.PRIMARY_KEYS[table]: new_ids.tolist(),
+                "STUDENT_ID": rows[:, 0].tolist(),
+                "COURSE_ID": rows[:, 1].tolist(),
+                date_col: oracle_date_text(dates),
+                **extra(n),
+                "IS_DELETED": [0] * n,
+                "UPDATED_AT": stamps(n),
+            },
+        )
     return inserted
 
 
-def _advance_workday(folder: Path, rng: Rng, old: np.datetime64, new: np.datetime64,
-                     protected: dict[str, set[Any]]) -> dict[str, dict[str, int]]:
+def _advance_workday(
+    folder: Path, rng: Rng, old: np.datetime64, new: np.datetime64, protected: dict[str, set[Any]]
+) -> dict[str, dict[str, int]]:
     changes: dict[str, dict[str, int]] = {}
     for resource in ("academicPrograms", "students", "jobPostings", "jobPlacements"):
         table = pq.read_table(folder / f"{resource}.parquet")
@@ -221,8 +297,11 @@ def _advance_workday(folder: Path, rng: Rng, old: np.datetime64, new: np.datetim
         if additions is not None:
             table = pa.concat_tables([table, additions.cast(table.schema)])
         write_parquet(table.sort_by("id"), folder / f"{resource}.parquet")
-        changes[resource] = {"updated": len(updated), "deleted": len(deleted),
-                             "inserted": 0 if additions is None else additions.num_rows}
+        changes[resource] = {
+            "updated": len(updated),
+            "deleted": len(deleted),
+            "inserted": 0 if additions is None else additions.num_rows,
+        }
     return changes
 
 
@@ -236,22 +315,26 @@ def _change_fields(table: pa.Table, resource: str, mask: np.ndarray, rng: Rng) -
     }[resource]
     field = table.schema.field(column)
     replacement = pa.array(values(table.num_rows), field.type)
-    return table.set_column(table.schema.get_field_index(column), field,
-                            pc.if_else(pa.array(mask), replacement, table[column]))
+    return table.set_column(
+        table.schema.get_field_index(column), field, pc.if_else(pa.array(mask), replacement, table[column])
+    )
 
 
-def _new_workday_rows(table: pa.Table, resource: str, rng: Rng, old: np.datetime64,
-                      new: np.datetime64) -> pa.Table | None:
+def _new_workday_rows(
+    table: pa.Table, resource: str, rng: Rng, old: np.datetime64, new: np.datetime64
+) -> pa.Table | None:
     """New records: copies of existing rows under new ids, with the person fields of new people."""
     if resource == "academicPrograms":
         return None
     n = max(1, round(table.num_rows * INSERT_RATE))
     sample = table.take(pa.array(np.sort(rng.choice(table.num_rows, n, replace=False))))
     sample = sample.set_column(0, "id", pa.array(wids(rng, n)))
-    sample = sample.set_column(sample.schema.get_field_index("updatedAt"), "updatedAt",
-                               utc(timestamps_between(rng, old, new, n)))
-    sample = sample.set_column(sample.schema.get_field_index("inactive"), "inactive",
-                               pa.array(np.zeros(n, dtype=bool)))
+    sample = sample.set_column(
+        sample.schema.get_field_index("updatedAt"), "updatedAt", utc(timestamps_between(rng, old, new, n))
+    )
+    sample = sample.set_column(
+        sample.schema.get_field_index("inactive"), "inactive", pa.array(np.zeros(n, dtype=bool))
+    )
     if resource == "students":
         people = make_people(rng, n, rng.integers(0, len(DOMAINS), n), "1995-01-01", "2008-09-01")
         for column, values in (
@@ -262,23 +345,30 @@ def _new_workday_rows(table: pa.Table, resource: str, rng: Rng, old: np.datetime
             ("careerInterests", interests_from_affinity(rng, people)),
         ):
             index = sample.schema.get_field_index(column)
-            sample = sample.set_column(index, sample.schema.field(index), pa.array(values,
-                                                                                    sample.schema.field(index).type))
+            sample = sample.set_column(
+                index, sample.schema.field(index), pa.array(values, sample.schema.field(index).type)
+            )
     if resource == "jobPostings":
         posted = pa.array(np.full(n, new.astype("datetime64[D]")), pa.date32())
         sample = sample.set_column(sample.schema.get_field_index("postedDate"), "postedDate", posted)
         sample = sample.set_column(sample.schema.get_field_index("status"), "status", pa.array(["OPEN"] * n))
         reqs = np.char.mod("R-%06d", rng.integers(900_000, 999_999, n))
-        sample = sample.set_column(sample.schema.get_field_index("requisitionId"), "requisitionId", pa.array(reqs))
+        sample = sample.set_column(
+            sample.schema.get_field_index("requisitionId"), "requisitionId", pa.array(reqs)
+        )
     return sample
 
 
 def _advance_tableau(folder: Path, rng: Rng) -> dict[str, int]:
     """The Student Analytics extract refreshes: engagement scores move for about 1% of students."""
     path = folder / "student_analytics.csv"
-    table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
-        column_types={name: pa.string() for name in ("GPA", "Attendance Rate", "Tuition Balance")},
-        strings_can_be_null=False))
+    table = pacsv.read_csv(
+        path,
+        convert_options=pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in ("GPA", "Attendance Rate", "Tuition Balance")},
+            strings_can_be_null=False,
+        ),
+    )
     mask = rng.random(table.num_rows) < UPDATE_RATE
     scores = pa.array(np.round(rng.uniform(20, 100, table.num_rows), 1))
     index = table.schema.get_field_index("Engagement Score")

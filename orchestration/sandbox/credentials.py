@@ -1,5 +1,5 @@
-"""Fixed credentials the sandbox stand-ins accept. They guard nothing real: they exist so the connectors run their
-real authentication code against the sandbox exactly as they would against Workday and Tableau."""
+"""Fixed credentials the sandbox stand-ins accept. They guard nothing real: they exist so the connectors
+run their real authentication code against the sandbox exactly as they would against Workday and Tableau."""
 
 from __future__ import annotations
 

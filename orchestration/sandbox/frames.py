@@ -24,7 +24,7 @@ def zipf_weights(n: int, exponent: float = 0.9) -> np.ndarray:
 
 
 def top_k_by_weight(rng: Rng, weights: np.ndarray, k: int) -> np.ndarray:
-    """Per row of `weights` (rows x items), k distinct items drawn without replacement in proportion to weight.
+    """Per row of `weights` (rows x items), k distinct items drawn without replacement, by weight.
 
     The Gumbel-top-k trick: one vectorised argsort instead of a Python loop per row.
     """
@@ -33,8 +33,9 @@ def top_k_by_weight(rng: Rng, weights: np.ndarray, k: int) -> np.ndarray:
     return np.argsort(-keys, axis=1)[:, :k]
 
 
-def timestamps_between(rng: Rng, start: np.ndarray | np.datetime64, end: np.ndarray | np.datetime64,
-                       n: int) -> np.ndarray:
+def timestamps_between(
+    rng: Rng, start: np.ndarray | np.datetime64, end: np.ndarray | np.datetime64, n: int
+) -> np.ndarray:
     """Uniform random datetime64[us] in [start, end) (bounds may be arrays of length n)."""
     start_us = (np.asarray(start, dtype="datetime64[us]") - EPOCH_US).astype(np.int64)
     end_us = (np.asarray(end, dtype="datetime64[us]") - EPOCH_US).astype(np.int64)

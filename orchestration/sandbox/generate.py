@@ -34,9 +34,7 @@ from orchestration.sandbox.people import (
     SKILL_DOMAIN,
     SKILL_POPULARITY,
     SKILLS,
-    SKILLS_PER_DOMAIN,
     TOP_SKILL_STRENGTH,
-    TOP_SKILLS,
     People,
     interests_from_affinity,
     make_people,
@@ -116,8 +114,9 @@ def csr(groups: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
     return order, np.concatenate([[0], np.cumsum(counts)])
 
 
-def pick_in_group(rng: Rng, members: np.ndarray, offsets: np.ndarray, groups: np.ndarray,
-                  fallback: int) -> np.ndarray:
+def pick_in_group(
+    rng: Rng, members: np.ndarray, offsets: np.ndarray, groups: np.ndarray, fallback: int
+) -> np.ndarray:
     """One uniformly chosen member of each requested group (the fallback member where a group is empty)."""
     sizes = offsets[groups + 1] - offsets[groups]
     position = offsets[groups] + (rng.random(len(groups)) * np.maximum(sizes, 1)).astype(np.int64)
@@ -148,8 +147,12 @@ class Catalogue:
 
 
 def build_catalogue(rng: Rng, vol: dict[str, int]) -> Catalogue:
-    combos = [(d, field, code) for d, domain in enumerate(DOMAINS) for field in vocab.PROGRAM_FIELDS[domain]
-              for code, _ in vocab.DEGREES]
+    combos = [
+        (d, field, code)
+        for d, domain in enumerate(DOMAINS)
+        for field in vocab.PROGRAM_FIELDS[domain]
+        for code, _ in vocab.DEGREES
+    ]
     n_programs = min(vol["programs"], len(combos))
     chosen = np.sort(rng.choice(len(combos), size=n_programs, replace=False))
     degree_names = dict(vocab.DEGREES)
@@ -157,12 +160,16 @@ def build_catalogue(rng: Rng, vol: dict[str, int]) -> Catalogue:
     program_degree = np.array([combos[i][2] for i in chosen])
     program_name = np.array([f"{degree_names[combos[i][2]]} in {combos[i][1]}" for i in chosen])
     prefixes = np.array([vocab.DOMAIN_CODES[DOMAINS[d]] for d in program_domain])
-    program_code = np.char.add(np.char.add(np.char.add(prefixes, "-"), program_degree),
-                               np.char.mod("-%03d", np.arange(1, n_programs + 1)))
+    program_code = np.char.add(
+        np.char.add(np.char.add(prefixes, "-"), program_degree),
+        np.char.mod("-%03d", np.arange(1, n_programs + 1)),
+    )
 
     n_courses = vol["courses"]
     # Round-robin domains first so every domain has courses even at the smallest scale.
-    course_domain = np.concatenate([np.arange(len(DOMAINS)), rng.integers(0, len(DOMAINS), n_courses)])[:n_courses]
+    course_domain = np.concatenate([np.arange(len(DOMAINS)), rng.integers(0, len(DOMAINS), n_courses)])[
+        :n_courses
+    ]
     weights = (SKILL_DOMAIN[None, :] == course_domain[:, None]) * SKILL_POPULARITY[None, :]
     taught = top_k_by_weight(rng, weights, 4)
     how_many = rng.integers(2, 5, size=n_courses)
@@ -180,10 +187,16 @@ def build_catalogue(rng: Rng, vol: dict[str, int]) -> Catalogue:
     course_code = np.char.add(code_prefix, np.char.mod("%03d", level + serial % 100))
     course_code = np.char.add(course_code, np.where(serial >= 100, np.char.mod("-%d", serial // 100), ""))
     return Catalogue(
-        program_domain=program_domain, program_code=program_code, program_name=program_name,
-        program_degree=program_degree, program_wid=wids(rng, n_programs),
-        course_id=np.arange(10_001, 10_001 + n_courses), course_code=course_code, course_domain=course_domain,
-        course_credits=rng.choice([2, 3, 4], size=n_courses, p=[0.15, 0.6, 0.25]), course_level=level,
+        program_domain=program_domain,
+        program_code=program_code,
+        program_name=program_name,
+        program_degree=program_degree,
+        program_wid=wids(rng, n_programs),
+        course_id=np.arange(10_001, 10_001 + n_courses),
+        course_code=course_code,
+        course_domain=course_domain,
+        course_credits=rng.choice([2, 3, 4], size=n_courses, p=[0.15, 0.6, 0.25]),
+        course_level=level,
         course_skill_weight=skill_weight,
     )
 
@@ -215,15 +228,18 @@ def skill_match(cat: Catalogue, people: People, person: np.ndarray, course: np.n
 
 def choose_courses(rng: Rng, cat: Catalogue, people: People, person: np.ndarray) -> np.ndarray:
     roll = rng.random(len(person))
-    domain = np.where(roll < 0.55, people.primary_domain[person],
-                      np.where(roll < 0.8, people.secondary_domain[person],
-                               rng.integers(0, len(DOMAINS), len(person))))
+    domain = np.where(
+        roll < 0.55,
+        people.primary_domain[person],
+        np.where(roll < 0.8, people.secondary_domain[person], rng.integers(0, len(DOMAINS), len(person))),
+    )
     members, offsets = csr(cat.course_domain, len(DOMAINS))
     return pick_in_group(rng, members, offsets, domain, fallback=0)
 
 
-def build_enrollments(rng: Rng, cat: Catalogue, people: People, first_term: np.ndarray, last_term: np.ndarray,
-                      terms: Terms) -> Enrollments:
+def build_enrollments(
+    rng: Rng, cat: Catalogue, people: People, first_term: np.ndarray, last_term: np.ndarray, terms: Terms
+) -> Enrollments:
     active_terms = last_term - first_term + 1
     per_student = np.clip(rng.poisson(0.5 * active_terms) + 1, 1, 30)
     person = np.repeat(np.arange(len(people)), per_student)
@@ -255,8 +271,15 @@ class SisResult:
     analytics: pa.Table
 
 
-def write_sis(path: Path, rng: Rng, cat: Catalogue, people: People, terms: Terms, as_of: np.datetime64,
-              student_program: np.ndarray) -> SisResult:
+def write_sis(
+    path: Path,
+    rng: Rng,
+    cat: Catalogue,
+    people: People,
+    terms: Terms,
+    as_of: np.datetime64,
+    student_program: np.ndarray,
+) -> SisResult:
     n = len(people)
     today = as_of.astype("datetime64[D]")
     con = sis_store.connect(path)
@@ -264,25 +287,33 @@ def write_sis(path: Path, rng: Rng, cat: Catalogue, people: People, terms: Terms
     defects: dict[str, dict[str, Any]] = {}
 
     # -- courses and their skills
-    sis_store.insert_rows(con, "COURSES", {
-        "COURSE_ID": cat.course_id.tolist(),
-        "COURSE_CODE": cat.course_code.tolist(),
-        "TITLE": course_titles(rng, cat),
-        "DEPARTMENT": [DOMAINS[d] for d in cat.course_domain],
-        "CREDITS": cat.course_credits.tolist(),
-        "COURSE_LEVEL": cat.course_level.tolist(),
-        "IS_DELETED": [0] * len(cat.course_id),
-        "UPDATED_AT": oracle_timestamp_text(updated_at(rng, len(cat.course_id), as_of)),
-    })
+    sis_store.insert_rows(
+        con,
+        "COURSES",
+        {
+            "COURSE_ID": cat.course_id.tolist(),
+            "COURSE_CODE": cat.course_code.tolist(),
+            "TITLE": course_titles(rng, cat),
+            "DEPARTMENT": [DOMAINS[d] for d in cat.course_domain],
+            "CREDITS": cat.course_credits.tolist(),
+            "COURSE_LEVEL": cat.course_level.tolist(),
+            "IS_DELETED": [0] * len(cat.course_id),
+            "UPDATED_AT": oracle_timestamp_text(updated_at(rng, len(cat.course_id), as_of)),
+        },
+    )
     c_idx, s_idx = np.nonzero(cat.course_skill_weight)
-    sis_store.insert_rows(con, "COURSE_SKILLS", {
-        "COURSE_SKILL_ID": np.arange(1, len(c_idx) + 1).tolist(),
-        "COURSE_ID": cat.course_id[c_idx].tolist(),
-        "SKILL_NAME": [SKILLS[s] for s in s_idx],
-        "SKILL_WEIGHT": np.round(cat.course_skill_weight[c_idx, s_idx].astype(float), 2).tolist(),
-        "IS_DELETED": [0] * len(c_idx),
-        "UPDATED_AT": oracle_timestamp_text(updated_at(rng, len(c_idx), as_of)),
-    })
+    sis_store.insert_rows(
+        con,
+        "COURSE_SKILLS",
+        {
+            "COURSE_SKILL_ID": np.arange(1, len(c_idx) + 1).tolist(),
+            "COURSE_ID": cat.course_id[c_idx].tolist(),
+            "SKILL_NAME": [SKILLS[s] for s in s_idx],
+            "SKILL_WEIGHT": np.round(cat.course_skill_weight[c_idx, s_idx].astype(float), 2).tolist(),
+            "IS_DELETED": [0] * len(c_idx),
+            "UPDATED_AT": oracle_timestamp_text(updated_at(rng, len(c_idx), as_of)),
+        },
+    )
 
     # -- students: when they started, how long their programme runs, where they stand today
     years = np.array([PROGRAM_YEARS[d] for d in cat.program_degree])[student_program]
@@ -332,25 +363,31 @@ def write_sis(path: Path, rng: Rng, cat: Catalogue, people: People, terms: Terms
     dup_emails = sis_emails[dup_src].copy()
     dup_emails[rng.random(len(dup_src)) < 0.5] = None
     phone = np.char.add("+1-555-", np.char.mod("%07d", rng.integers(0, 10_000_000, len(rows))))
-    sis_store.insert_rows(con, "STUDENTS", {
-        "STUDENT_ID": all_ids.tolist(),
-        "FIRST_NAME": people.first_names[rows].tolist(),
-        "LAST_NAME": people.last_names[rows].tolist(),
-        "EMAIL": np.concatenate([sis_emails, dup_emails]).tolist(),
-        "PHONE": phone.tolist(),
-        "DATE_OF_BIRTH": oracle_date_text(people.birth_date[rows]),
-        "PROGRAM_CODE": cat.program_code[student_program[rows]].tolist(),
-        "ENROLLMENT_DATE": oracle_date_text(np.concatenate([enrolled, enrolled[dup_src] + 30])),
-        "EXPECTED_GRADUATION_DATE": oracle_date_text(
-            (enrolled + (years * 365).astype("timedelta64[D]"))[rows]),
-        "STATUS_CODE": status[rows].tolist(),
-        "GPA": np.concatenate([gpa, gpa[dup_src]]).tolist(),
-        "CITY": [vocab.LOCATIONS[c][0] for c in people.city_idx[rows]],
-        "IS_DELETED": [0] * len(rows),
-        "UPDATED_AT": oracle_timestamp_text(updated_at(rng, len(rows), as_of)),
-    })
-    defects["duplicate_students"] = _defect("oracle_sis", "STUDENTS", "STUDENT_ID", dup_ids,
-                                            duplicate_of=student_ids[dup_src].tolist())
+    sis_store.insert_rows(
+        con,
+        "STUDENTS",
+        {
+            "STUDENT_ID": all_ids.tolist(),
+            "FIRST_NAME": people.first_names[rows].tolist(),
+            "LAST_NAME": people.last_names[rows].tolist(),
+            "EMAIL": np.concatenate([sis_emails, dup_emails]).tolist(),
+            "PHONE": phone.tolist(),
+            "DATE_OF_BIRTH": oracle_date_text(people.birth_date[rows]),
+            "PROGRAM_CODE": cat.program_code[student_program[rows]].tolist(),
+            "ENROLLMENT_DATE": oracle_date_text(np.concatenate([enrolled, enrolled[dup_src] + 30])),
+            "EXPECTED_GRADUATION_DATE": oracle_date_text(
+                (enrolled + (years * 365).astype("timedelta64[D]"))[rows]
+            ),
+            "STATUS_CODE": status[rows].tolist(),
+            "GPA": np.concatenate([gpa, gpa[dup_src]]).tolist(),
+            "CITY": [vocab.LOCATIONS[c][0] for c in people.city_idx[rows]],
+            "IS_DELETED": [0] * len(rows),
+            "UPDATED_AT": oracle_timestamp_text(updated_at(rng, len(rows), as_of)),
+        },
+    )
+    defects["duplicate_students"] = _defect(
+        "oracle_sis", "STUDENTS", "STUDENT_ID", dup_ids, duplicate_of=student_ids[dup_src].tolist()
+    )
     defects["null_emails"] = _defect("oracle_sis", "STUDENTS", "STUDENT_ID", student_ids[null_email])
     defects["malformed_emails"] = _defect("oracle_sis", "STUDENTS", "STUDENT_ID", student_ids[bad_email])
     defects["gpa_out_of_range"] = _defect("oracle_sis", "STUDENTS", "STUDENT_ID", student_ids[bad_gpa])
@@ -359,38 +396,48 @@ def write_sis(path: Path, rng: Rng, cat: Catalogue, people: People, terms: Terms
     course_ids = cat.course_id[enr.course].copy()
     unknown = pick(rng, n_enr, DEFECT_RATES["enrollments_unknown_course"])
     course_ids[unknown] = 990_001 + np.arange(len(unknown))
-    sis_store.insert_rows(con, "ENROLLMENTS", {
-        "ENROLLMENT_ID": enrollment_ids.tolist(),
-        "STUDENT_ID": student_ids[enr.student].tolist(),
-        "COURSE_ID": course_ids.tolist(),
-        "TERM_CODE": terms.codes[enr.term].tolist(),
-        "ENROLLED_ON": oracle_date_text(term_start - rng.integers(1, 30, n_enr).astype("timedelta64[D]")),
-        "STATUS_CODE": enr.status.tolist(),
-        "IS_DELETED": [0] * n_enr,
-        "UPDATED_AT": oracle_timestamp_text(updated_at(rng, n_enr, as_of)),
-    })
-    defects["enrollments_unknown_course"] = _defect("oracle_sis", "ENROLLMENTS", "ENROLLMENT_ID",
-                                                    enrollment_ids[unknown])
+    sis_store.insert_rows(
+        con,
+        "ENROLLMENTS",
+        {
+            "ENROLLMENT_ID": enrollment_ids.tolist(),
+            "STUDENT_ID": student_ids[enr.student].tolist(),
+            "COURSE_ID": course_ids.tolist(),
+            "TERM_CODE": terms.codes[enr.term].tolist(),
+            "ENROLLED_ON": oracle_date_text(term_start - rng.integers(1, 30, n_enr).astype("timedelta64[D]")),
+            "STATUS_CODE": enr.status.tolist(),
+            "IS_DELETED": [0] * n_enr,
+            "UPDATED_AT": oracle_timestamp_text(updated_at(rng, n_enr, as_of)),
+        },
+    )
+    defects["enrollments_unknown_course"] = _defect(
+        "oracle_sis", "ENROLLMENTS", "ENROLLMENT_ID", enrollment_ids[unknown]
+    )
 
     # -- academic records for completed courses
     rec = np.nonzero(completed)[0]
-    sis_store.insert_rows(con, "ACADEMIC_RECORDS", {
-        "RECORD_ID": np.arange(1, len(rec) + 1).tolist(),
-        "STUDENT_ID": student_ids[enr.student[rec]].tolist(),
-        "COURSE_ID": cat.course_id[enr.course[rec]].tolist(),
-        "TERM_CODE": terms.codes[enr.term[rec]].tolist(),
-        "GRADE_LETTER": letters[rec].tolist(),
-        "GRADE_POINTS": points[rec].tolist(),
-        "CREDITS_EARNED": earned[rec].tolist(),
-        "COMPLETED_ON": oracle_date_text(terms.ends[enr.term[rec]]),
-        "IS_DELETED": [0] * len(rec),
-        "UPDATED_AT": oracle_timestamp_text(updated_at(rng, len(rec), as_of)),
-    })
+    sis_store.insert_rows(
+        con,
+        "ACADEMIC_RECORDS",
+        {
+            "RECORD_ID": np.arange(1, len(rec) + 1).tolist(),
+            "STUDENT_ID": student_ids[enr.student[rec]].tolist(),
+            "COURSE_ID": cat.course_id[enr.course[rec]].tolist(),
+            "TERM_CODE": terms.codes[enr.term[rec]].tolist(),
+            "GRADE_LETTER": letters[rec].tolist(),
+            "GRADE_POINTS": points[rec].tolist(),
+            "CREDITS_EARNED": earned[rec].tolist(),
+            "COMPLETED_ON": oracle_date_text(terms.ends[enr.term[rec]]),
+            "IS_DELETED": [0] * len(rec),
+            "UPDATED_AT": oracle_timestamp_text(updated_at(rng, len(rec), as_of)),
+        },
+    )
 
     # -- attendance: classes meet weekly on shared dates, so a class has many students per date
     attending = np.nonzero(enr.status != "DROPPED")[0]
-    weeks_open = np.where(enr.term[attending] == terms.current,
-                          ((today - term_start[attending]).astype(np.int64) - 1) // 7, 15)
+    weeks_open = np.where(
+        enr.term[attending] == terms.current, ((today - term_start[attending]).astype(np.int64) - 1) // 7, 15
+    )
     per = np.where(weeks_open > 0, rng.poisson(1.2, len(attending)), 0)
     att = np.repeat(attending, per)
     week = (rng.random(len(att)) * np.repeat(np.maximum(weeks_open, 1), per)).astype(np.int64)
@@ -406,17 +453,22 @@ def write_sis(path: Path, rng: Rng, cat: Catalogue, people: People, terms: Terms
     attendance_ids = np.arange(1, n_att + 1)
     future_att = pick(rng, n_att, DEFECT_RATES["future_dated_attendance"])
     class_date[future_att] = today + rng.integers(30, 400, len(future_att)).astype("timedelta64[D]")
-    sis_store.insert_rows(con, "ATTENDANCE", {
-        "ATTENDANCE_ID": attendance_ids.tolist(),
-        "STUDENT_ID": student_ids[enr.student[att]].tolist(),
-        "COURSE_ID": course_ids[att].tolist(),
-        "CLASS_DATE": oracle_date_text(class_date),
-        "ATTENDANCE_STATUS": att_status.tolist(),
-        "IS_DELETED": [0] * n_att,
-        "UPDATED_AT": oracle_timestamp_text(updated_at(rng, n_att, as_of)),
-    })
-    defects["future_dated_attendance"] = _defect("oracle_sis", "ATTENDANCE", "ATTENDANCE_ID",
-                                                 attendance_ids[future_att])
+    sis_store.insert_rows(
+        con,
+        "ATTENDANCE",
+        {
+            "ATTENDANCE_ID": attendance_ids.tolist(),
+            "STUDENT_ID": student_ids[enr.student[att]].tolist(),
+            "COURSE_ID": course_ids[att].tolist(),
+            "CLASS_DATE": oracle_date_text(class_date),
+            "ATTENDANCE_STATUS": att_status.tolist(),
+            "IS_DELETED": [0] * n_att,
+            "UPDATED_AT": oracle_timestamp_text(updated_at(rng, n_att, as_of)),
+        },
+    )
+    defects["future_dated_attendance"] = _defect(
+        "oracle_sis", "ATTENDANCE", "ATTENDANCE_ID", attendance_ids[future_att]
+    )
 
     # -- assessments: scores follow the same hidden fit as grades
     per = np.where(weeks_open > 0, rng.poisson(0.8, len(attending)), 0)
@@ -428,20 +480,26 @@ def write_sis(path: Path, rng: Rng, cat: Catalogue, people: People, terms: Terms
     assessment_ids = np.arange(1, n_ass + 1)
     future_ass = pick(rng, n_ass, DEFECT_RATES["future_dated_assessments"])
     assessed_on[future_ass] = today + rng.integers(30, 400, len(future_ass)).astype("timedelta64[D]")
-    sis_store.insert_rows(con, "ASSESSMENTS", {
-        "ASSESSMENT_ID": assessment_ids.tolist(),
-        "STUDENT_ID": student_ids[enr.student[ass]].tolist(),
-        "COURSE_ID": course_ids[ass].tolist(),
-        "ASSESSMENT_TYPE": rng.choice(["QUIZ", "MIDTERM", "FINAL", "PROJECT"], n_ass, p=[0.4, 0.2, 0.2, 0.2])
-        .tolist(),
-        "ASSESSED_ON": oracle_date_text(assessed_on),
-        "SCORE": np.round(score, 2).tolist(),
-        "MAX_SCORE": [100.0] * n_ass,
-        "IS_DELETED": [0] * n_ass,
-        "UPDATED_AT": oracle_timestamp_text(updated_at(rng, n_ass, as_of)),
-    })
-    defects["future_dated_assessments"] = _defect("oracle_sis", "ASSESSMENTS", "ASSESSMENT_ID",
-                                                  assessment_ids[future_ass])
+    sis_store.insert_rows(
+        con,
+        "ASSESSMENTS",
+        {
+            "ASSESSMENT_ID": assessment_ids.tolist(),
+            "STUDENT_ID": student_ids[enr.student[ass]].tolist(),
+            "COURSE_ID": course_ids[ass].tolist(),
+            "ASSESSMENT_TYPE": rng.choice(
+                ["QUIZ", "MIDTERM", "FINAL", "PROJECT"], n_ass, p=[0.4, 0.2, 0.2, 0.2]
+            ).tolist(),
+            "ASSESSED_ON": oracle_date_text(assessed_on),
+            "SCORE": np.round(score, 2).tolist(),
+            "MAX_SCORE": [100.0] * n_ass,
+            "IS_DELETED": [0] * n_ass,
+            "UPDATED_AT": oracle_timestamp_text(updated_at(rng, n_ass, as_of)),
+        },
+    )
+    defects["future_dated_assessments"] = _defect(
+        "oracle_sis", "ASSESSMENTS", "ASSESSMENT_ID", assessment_ids[future_ass]
+    )
     con.commit()
     counts = sis_store.row_counts(con)
     con.close()
@@ -451,14 +509,16 @@ def write_sis(path: Path, rng: Rng, cat: Catalogue, people: People, terms: Terms
     sessions = np.bincount(enr.student[att], minlength=n)
     attempted = np.bincount(enr.student, weights=credits * (enr.status != "DROPPED"), minlength=n)
     earned_by_student = np.bincount(enr.student[completed], weights=earned[completed], minlength=n)
-    analytics = pa.table({
-        "student": np.arange(n),
-        "term": terms.codes[last_term],
-        "credits_attempted": attempted.astype(np.int64),
-        "credits_earned": earned_by_student.astype(np.int64),
-        "gpa": np.where(cr_sum > 0, gp_sum / np.maximum(cr_sum, 1), np.nan),
-        "attendance_rate": np.where(sessions > 0, present / np.maximum(sessions, 1) * 100, np.nan),
-    })
+    analytics = pa.table(
+        {
+            "student": np.arange(n),
+            "term": terms.codes[last_term],
+            "credits_attempted": attempted.astype(np.int64),
+            "credits_earned": earned_by_student.astype(np.int64),
+            "gpa": np.where(cr_sum > 0, gp_sum / np.maximum(cr_sum, 1), np.nan),
+            "attendance_rate": np.where(sessions > 0, present / np.maximum(sessions, 1) * 100, np.nan),
+        }
+    )
     return SisResult(counts, defects, student_ids, student_program, emails, analytics)
 
 
@@ -475,15 +535,15 @@ IDENTITY_VARIATIONS = np.array(["exact", "case", "whitespace", "nickname", "chan
 def vary_names(rng: Rng, first: np.ndarray, last: np.ndarray, variation: np.ndarray) -> tuple[list, list]:
     """Apply the realistic drift between how the SIS and Workday spell the same person."""
     first_out, last_out = [], []
-    for f, l, kind, r in zip(first, last, variation, rng.random(len(first)), strict=True):
+    for f, s, kind, r in zip(first, last, variation, rng.random(len(first)), strict=True):
         if kind == "case":
-            f, l = (f.upper(), l.upper()) if r < 0.5 else (f.lower(), l.lower())
+            f, s = (f.upper(), s.upper()) if r < 0.5 else (f.lower(), s.lower())
         elif kind == "whitespace":
-            f, l = (f" {f}", f"{l}  ") if r < 0.5 else (f"{f} ", f" {l}")
+            f, s = (f" {f}", f"{s}  ") if r < 0.5 else (f"{f} ", f" {s}")
         elif kind == "nickname":
             f = vocab.NICKNAMES.get(f, f)
         first_out.append(f)
-        last_out.append(l)
+        last_out.append(s)
     return first_out, last_out
 
 
@@ -509,23 +569,35 @@ class WorkdayResult:
     job_region: np.ndarray
 
 
-def write_workday(out: Path, rng: Rng, cat: Catalogue, people: People, sis: SisResult, vol: dict[str, int],
-                  as_of: np.datetime64) -> WorkdayResult:
+def write_workday(
+    out: Path,
+    rng: Rng,
+    cat: Catalogue,
+    people: People,
+    sis: SisResult,
+    vol: dict[str, int],
+    as_of: np.datetime64,
+) -> WorkdayResult:
     out.mkdir(parents=True, exist_ok=True)
     n_sis = len(people)
     today = as_of.astype("datetime64[D]")
     defects: dict[str, dict[str, Any]] = {}
 
-    write_parquet(pa.table({
-        "id": cat.program_wid,
-        "programCode": cat.program_code,
-        "name": cat.program_name,
-        "degree": [dict(vocab.DEGREES)[d] for d in cat.program_degree],
-        "department": [DOMAINS[d] for d in cat.program_domain],
-        "durationYears": [PROGRAM_YEARS[d] for d in cat.program_degree],
-        "updatedAt": utc(updated_at(rng, len(cat.program_wid), as_of)),
-        "inactive": np.zeros(len(cat.program_wid), dtype=bool),
-    }).sort_by("id"), out / "academicPrograms.parquet")
+    write_parquet(
+        pa.table(
+            {
+                "id": cat.program_wid,
+                "programCode": cat.program_code,
+                "name": cat.program_name,
+                "degree": [dict(vocab.DEGREES)[d] for d in cat.program_degree],
+                "department": [DOMAINS[d] for d in cat.program_domain],
+                "durationYears": [PROGRAM_YEARS[d] for d in cat.program_degree],
+                "updatedAt": utc(updated_at(rng, len(cat.program_wid), as_of)),
+                "inactive": np.zeros(len(cat.program_wid), dtype=bool),
+            }
+        ).sort_by("id"),
+        out / "academicPrograms.parquet",
+    )
 
     # -- students: most are SIS students under another id and spelling; the rest apply through Workday only
     n_wd = vol["workday_students"]
@@ -538,11 +610,14 @@ def write_workday(out: Path, rng: Rng, cat: Catalogue, people: People, sis: SisR
     personal_email = people.emails(rng.integers(10, 99, n_sis), PERSONAL_EMAIL)
     overlap_email = np.where(variation == "changed_email", personal_email[overlap], sis.emails[overlap])
     wd_ids = wids(rng, n_wd)
-    program_of = np.concatenate([sis.program_of_student[overlap],
-                                 rng.integers(0, len(cat.program_wid), n_wd - n_overlap)])
+    program_of = np.concatenate(
+        [sis.program_of_student[overlap], rng.integers(0, len(cat.program_wid), n_wd - n_overlap)]
+    )
     first = np.concatenate([np.asarray(first_o, dtype=object), newcomers.first_names])
     last = np.concatenate([np.asarray(last_o, dtype=object), newcomers.last_names])
-    email = np.concatenate([overlap_email, newcomers.emails(rng.integers(10, 99, n_wd - n_overlap), PERSONAL_EMAIL)])
+    email = np.concatenate(
+        [overlap_email, newcomers.emails(rng.integers(10, 99, n_wd - n_overlap), PERSONAL_EMAIL)]
+    )
     email = email.astype(object)
     # Required fields left empty on a few records (the sandbox's "missing required fields" defect).
     missing = pick(rng, n_wd, DEFECT_RATES["workday_students_missing_required_fields"])
@@ -551,20 +626,24 @@ def write_workday(out: Path, rng: Rng, cat: Catalogue, people: People, sis: SisR
     wd_people = _concat_people(people, overlap, newcomers)
     birth = np.concatenate([people.birth_date[overlap], newcomers.birth_date])
     city = np.concatenate([people.city_idx[overlap], newcomers.city_idx])
-    students = pa.table({
-        "id": wd_ids,
-        "firstName": pa.array(first.tolist(), pa.string()),
-        "lastName": pa.array(last.tolist(), pa.string()),
-        "email": pa.array(email.tolist(), pa.string()),
-        "dateOfBirth": pa.array(birth.astype("datetime64[D]"), pa.date32()),
-        "academicProgramId": cat.program_wid[program_of],
-        "careerInterests": pa.array(interests_from_affinity(rng, wd_people), pa.list_(pa.string())),
-        "location": [vocab.LOCATIONS[c][0] for c in city],
-        "updatedAt": utc(updated_at(rng, n_wd, as_of)),
-        "inactive": np.zeros(n_wd, dtype=bool),
-    })
+    students = pa.table(
+        {
+            "id": wd_ids,
+            "firstName": pa.array(first.tolist(), pa.string()),
+            "lastName": pa.array(last.tolist(), pa.string()),
+            "email": pa.array(email.tolist(), pa.string()),
+            "dateOfBirth": pa.array(birth.astype("datetime64[D]"), pa.date32()),
+            "academicProgramId": cat.program_wid[program_of],
+            "careerInterests": pa.array(interests_from_affinity(rng, wd_people), pa.list_(pa.string())),
+            "location": [vocab.LOCATIONS[c][0] for c in city],
+            "updatedAt": utc(updated_at(rng, n_wd, as_of)),
+            "inactive": np.zeros(n_wd, dtype=bool),
+        }
+    )
     write_parquet(students.sort_by("id"), out / "students.parquet")
-    defects["workday_students_missing_required_fields"] = _defect("workday", "students", "id", wd_ids[missing])
+    defects["workday_students_missing_required_fields"] = _defect(
+        "workday", "students", "id", wd_ids[missing]
+    )
 
     # -- job postings: skills follow the same domains and popularity as courses
     n_jobs = vol["job_postings"]
@@ -578,38 +657,47 @@ def write_workday(out: Path, rng: Rng, cat: Catalogue, people: People, sis: SisR
     skill_names = np.asarray(SKILLS, dtype=object)[top]
     job_skills = [sorted(set(row[:k])) for row, k in zip(skill_names, n_skills, strict=True)]
     level = rng.choice(vocab.JOB_LEVELS, size=n_jobs)
-    role = np.array([vocab.JOB_ROLES[DOMAINS[d]][i] for d, i in zip(job_domain, rng.integers(0, 5, n_jobs),
-                                                                     strict=True)])
+    role = np.array(
+        [vocab.JOB_ROLES[DOMAINS[d]][i] for d, i in zip(job_domain, rng.integers(0, 5, n_jobs), strict=True)]
+    )
     title = np.char.strip(np.char.add(np.char.add(level, " "), role)).astype(object)
     missing_title = pick(rng, n_jobs, DEFECT_RATES["workday_job_postings_missing_required_fields"])
     title[missing_title] = None
-    employer = np.char.add(np.char.add(rng.choice(vocab.EMPLOYER_WORDS, n_jobs), " "),
-                           rng.choice(vocab.EMPLOYER_SUFFIXES, n_jobs))
+    employer = np.char.add(
+        np.char.add(rng.choice(vocab.EMPLOYER_WORDS, n_jobs), " "),
+        rng.choice(vocab.EMPLOYER_SUFFIXES, n_jobs),
+    )
     loc = rng.integers(0, len(vocab.LOCATIONS), n_jobs)
     posted = today - rng.integers(0, 540, n_jobs).astype("timedelta64[D]")
     age = (today - posted).astype(np.int64)
-    status = np.where(age > 120, rng.choice(["CLOSED", "FILLED"], n_jobs), np.where(
-        rng.random(n_jobs) < 0.85, "OPEN", "CLOSED"))
+    status = np.where(
+        age > 120,
+        rng.choice(["CLOSED", "FILLED"], n_jobs),
+        np.where(rng.random(n_jobs) < 0.85, "OPEN", "CLOSED"),
+    )
     salary_min = (rng.integers(38, 120, n_jobs) * 1000).astype(np.int64)
     job_ids = wids(rng, n_jobs)
-    postings = pa.table({
-        "id": job_ids,
-        "requisitionId": np.char.mod("R-%06d", np.arange(100_001, 100_001 + n_jobs)),
-        "title": pa.array(title.tolist(), pa.string()),
-        "employer": employer,
-        "location": [vocab.LOCATIONS[i][0] for i in loc],
-        "region": [vocab.LOCATIONS[i][1] for i in loc],
-        "postedDate": pa.array(posted, pa.date32()),
-        "status": status,
-        "salaryMin": salary_min,
-        "salaryMax": salary_min + rng.integers(10, 40, n_jobs) * 1000,
-        "skills": pa.array(job_skills, pa.list_(pa.string())),
-        "updatedAt": utc(np.maximum(updated_at(rng, n_jobs, as_of), posted.astype("datetime64[us]"))),
-        "inactive": np.zeros(n_jobs, dtype=bool),
-    })
+    postings = pa.table(
+        {
+            "id": job_ids,
+            "requisitionId": np.char.mod("R-%06d", np.arange(100_001, 100_001 + n_jobs)),
+            "title": pa.array(title.tolist(), pa.string()),
+            "employer": employer,
+            "location": [vocab.LOCATIONS[i][0] for i in loc],
+            "region": [vocab.LOCATIONS[i][1] for i in loc],
+            "postedDate": pa.array(posted, pa.date32()),
+            "status": status,
+            "salaryMin": salary_min,
+            "salaryMax": salary_min + rng.integers(10, 40, n_jobs) * 1000,
+            "skills": pa.array(job_skills, pa.list_(pa.string())),
+            "updatedAt": utc(np.maximum(updated_at(rng, n_jobs, as_of), posted.astype("datetime64[us]"))),
+            "inactive": np.zeros(n_jobs, dtype=bool),
+        }
+    )
     write_parquet(postings.sort_by("id"), out / "jobPostings.parquet")
-    defects["workday_job_postings_missing_required_fields"] = _defect("workday", "jobPostings", "id",
-                                                                      job_ids[missing_title])
+    defects["workday_job_postings_missing_required_fields"] = _defect(
+        "workday", "jobPostings", "id", job_ids[missing_title]
+    )
 
     # -- placements: a student lands a job that needs one of their (hidden) strongest skills
     placed = np.sort(rng.choice(n_wd, size=round(n_wd * 0.45), replace=False))
@@ -624,65 +712,113 @@ def write_workday(out: Path, rng: Rng, cat: Catalogue, people: People, sis: SisR
     keep = np.sort(first_pick)
     placed, job = placed[keep], job[keep]
     n_pl = len(placed)
-    placed_on = np.minimum(posted[job] + rng.integers(14, 90, n_pl).astype("timedelta64[D]"),
-                           today - np.timedelta64(1, "D"))
+    placed_on = np.minimum(
+        posted[job] + rng.integers(14, 90, n_pl).astype("timedelta64[D]"), today - np.timedelta64(1, "D")
+    )
     placement_ids = wids(rng, n_pl)
     held_out = rng.random(n_pl) < 0.25
-    placements = pa.table({
-        "id": placement_ids,
-        "studentId": wd_ids[placed],
-        "jobPostingId": job_ids[job],
-        "placementType": rng.choice(["Full-time", "Internship"], n_pl, p=[0.6, 0.4]),
-        "placedDate": pa.array(placed_on, pa.date32()),
-        "status": np.full(n_pl, "ACCEPTED"),
-        "updatedAt": utc(np.maximum(updated_at(rng, n_pl, as_of), placed_on.astype("datetime64[us]"))),
-        "inactive": np.zeros(n_pl, dtype=bool),
-    })
+    placements = pa.table(
+        {
+            "id": placement_ids,
+            "studentId": wd_ids[placed],
+            "jobPostingId": job_ids[job],
+            "placementType": rng.choice(["Full-time", "Internship"], n_pl, p=[0.6, 0.4]),
+            "placedDate": pa.array(placed_on, pa.date32()),
+            "status": np.full(n_pl, "ACCEPTED"),
+            "updatedAt": utc(np.maximum(updated_at(rng, n_pl, as_of), placed_on.astype("datetime64[us]"))),
+            "inactive": np.zeros(n_pl, dtype=bool),
+        }
+    )
     write_parquet(placements.filter(pa.array(~held_out)).sort_by("id"), out / "jobPlacements.parquet")
 
     sis_of_wd = np.concatenate([sis.student_ids[overlap], np.full(n_wd - n_overlap, -1)])
     sis_col = pa.array(sis_of_wd, mask=sis_of_wd < 0)
     holdout = placements.filter(pa.array(held_out)).select(["id", "studentId", "jobPostingId", "placedDate"])
     holdout = holdout.append_column("sisStudentId", sis_col.take(pa.array(placed[held_out])))
-    identity = pa.table({
-        "workday_student_id": wd_ids[:n_overlap],
-        "sis_student_id": sis.student_ids[overlap],
-        "variation": variation,
-    })
+    identity = pa.table(
+        {
+            "workday_student_id": wd_ids[:n_overlap],
+            "sis_student_id": sis.student_ids[overlap],
+            "variation": variation,
+        }
+    )
     all_sis = np.concatenate([sis.student_ids, np.full(n_wd - n_overlap, -1)])
     all_wd = np.full(n_sis, "", dtype=object)
     all_wd[overlap] = wd_ids[:n_overlap]
     every = _concat_people(people, np.arange(n_sis), newcomers)
     skill_names_arr = np.asarray(SKILLS, dtype=object)
-    affinities = pa.table({
-        "sis_student_id": pa.array(all_sis, mask=all_sis < 0),
-        "workday_student_id": pa.array(np.concatenate([all_wd, wd_ids[n_overlap:]]).tolist(), pa.string())
-        .cast(pa.string()),
-        "primary_domain": np.asarray(DOMAINS, dtype=object)[every.primary_domain],
-        "secondary_domain": np.asarray(DOMAINS, dtype=object)[every.secondary_domain],
-        "top_skills": pa.array(skill_names_arr[every.top_skills].tolist(), pa.list_(pa.string())),
-    })
-    counts = {name: pq.read_metadata(out / f"{name}.parquet").num_rows
-              for name in ("students", "academicPrograms", "jobPostings", "jobPlacements")}
-    return WorkdayResult(counts, defects, identity, affinities, holdout, job_skills,
-                         np.array([vocab.LOCATIONS[i][1] for i in loc]))
+    affinities = pa.table(
+        {
+            "sis_student_id": pa.array(all_sis, mask=all_sis < 0),
+            "workday_student_id": pa.array(
+                np.concatenate([all_wd, wd_ids[n_overlap:]]).tolist(), pa.string()
+            ).cast(pa.string()),
+            "primary_domain": np.asarray(DOMAINS, dtype=object)[every.primary_domain],
+            "secondary_domain": np.asarray(DOMAINS, dtype=object)[every.secondary_domain],
+            "top_skills": pa.array(skill_names_arr[every.top_skills].tolist(), pa.list_(pa.string())),
+        }
+    )
+    counts = {
+        name: pq.read_metadata(out / f"{name}.parquet").num_rows
+        for name in ("students", "academicPrograms", "jobPostings", "jobPlacements")
+    }
+    return WorkdayResult(
+        counts,
+        defects,
+        identity,
+        affinities,
+        holdout,
+        job_skills,
+        np.array([vocab.LOCATIONS[i][1] for i in loc]),
+    )
 
 
 def _concat_people(base: People, rows: np.ndarray, extra: People) -> People:
-    return People(*(np.concatenate([getattr(base, f)[rows], getattr(extra, f)])
-                    for f in ("first_idx", "last_idx", "birth_date", "city_idx", "primary_domain",
-                              "secondary_domain", "top_skills", "ability")))
+    return People(
+        *(
+            np.concatenate([getattr(base, f)[rows], getattr(extra, f)])
+            for f in (
+                "first_idx",
+                "last_idx",
+                "birth_date",
+                "city_idx",
+                "primary_domain",
+                "secondary_domain",
+                "top_skills",
+                "ability",
+            )
+        )
+    )
 
 
 # ---------------------------------------------------------------------------------------------- Tableau
 
 BOM = b"\xef\xbb\xbf"
 DISTRACTOR_VIEWS = [
-    "Enrollment Funnel", "Retention Cohorts", "Course Demand", "Faculty Load", "Financial Aid Overview",
-    "Graduation Rates", "Housing Occupancy", "Library Usage", "Alumni Giving", "Admissions Pipeline",
-    "Class Size Distribution", "Research Grants", "Student Satisfaction", "Diversity Dashboard",
-    "Scholarship Awards", "Campus Events", "IT Tickets", "Dining Services", "Parking Permits",
-    "Advising Appointments", "Transfer Credits", "Exam Schedule", "Lab Utilization", "Tuition Revenue",
+    "Enrollment Funnel",
+    "Retention Cohorts",
+    "Course Demand",
+    "Faculty Load",
+    "Financial Aid Overview",
+    "Graduation Rates",
+    "Housing Occupancy",
+    "Library Usage",
+    "Alumni Giving",
+    "Admissions Pipeline",
+    "Class Size Distribution",
+    "Research Grants",
+    "Student Satisfaction",
+    "Diversity Dashboard",
+    "Scholarship Awards",
+    "Campus Events",
+    "IT Tickets",
+    "Dining Services",
+    "Parking Permits",
+    "Advising Appointments",
+    "Transfer Credits",
+    "Exam Schedule",
+    "Lab Utilization",
+    "Tuition Revenue",
 ]
 
 
@@ -701,8 +837,16 @@ def term_label(codes: np.ndarray) -> list[str]:
     return [f"{season[int(c) % 100]} {int(c) // 100}" for c in codes]
 
 
-def write_tableau(out: Path, rng: Rng, cat: Catalogue, people: People, sis: SisResult, wd: WorkdayResult,
-                  vol: dict[str, int], as_of: np.datetime64) -> dict[str, int]:
+def write_tableau(
+    out: Path,
+    rng: Rng,
+    cat: Catalogue,
+    people: People,
+    sis: SisResult,
+    wd: WorkdayResult,
+    vol: dict[str, int],
+    as_of: np.datetime64,
+) -> dict[str, int]:
     out.mkdir(parents=True, exist_ok=True)
     a = sis.analytics
     n = a.num_rows
@@ -710,19 +854,25 @@ def write_tableau(out: Path, rng: Rng, cat: Catalogue, people: People, sis: SisR
     gpa = a["gpa"].to_numpy(zero_copy_only=False)
     rate = a["attendance_rate"].to_numpy(zero_copy_only=False)
     balance = np.round(np.where(rng.random(n) < 0.6, 0.0, rng.gamma(2.0, 1800.0, n)), 2)
-    analytics = pa.table({
-        "Student ID": sis.student_ids[student],
-        "Student Name": np.char.add(np.char.add(people.first_names[student].astype(str), " "),
-                                    people.last_names[student].astype(str)),
-        "Program": cat.program_name[sis.program_of_student[student]],
-        "Term": term_label(a["term"].to_numpy()),
-        "Credits Attempted": a["credits_attempted"],
-        "Credits Earned": a["credits_earned"],
-        "GPA": [("" if np.isnan(g) else f"{g:.2f}") for g in gpa],
-        "Attendance Rate": [("" if np.isnan(r) else f"{r:.1f}%") for r in rate],
-        "Engagement Score": np.round(np.clip(70 + 40 * people.ability[student] + rng.normal(0, 8, n), 0, 100), 1),
-        "Tuition Balance": thousands(balance, 2),
-    })
+    analytics = pa.table(
+        {
+            "Student ID": sis.student_ids[student],
+            "Student Name": np.char.add(
+                np.char.add(people.first_names[student].astype(str), " "),
+                people.last_names[student].astype(str),
+            ),
+            "Program": cat.program_name[sis.program_of_student[student]],
+            "Term": term_label(a["term"].to_numpy()),
+            "Credits Attempted": a["credits_attempted"],
+            "Credits Earned": a["credits_earned"],
+            "GPA": [("" if np.isnan(g) else f"{g:.2f}") for g in gpa],
+            "Attendance Rate": [("" if np.isnan(r) else f"{r:.1f}%") for r in rate],
+            "Engagement Score": np.round(
+                np.clip(70 + 40 * people.ability[student] + rng.normal(0, 8, n), 0, 100), 1
+            ),
+            "Tuition Balance": thousands(balance, 2),
+        }
+    )
 
     months = np.arange(np.datetime64(str(as_of)[:7], "M") - 11, np.datetime64(str(as_of)[:7], "M") + 1)
     regions = sorted({region for _, region in vocab.LOCATIONS})
@@ -733,33 +883,51 @@ def write_tableau(out: Path, rng: Rng, cat: Catalogue, people: People, sis: SisR
             demand[SKILLS.index(s), reg] += 1
     demand = demand / (vol["job_postings"] / BASE_VOLUMES["job_postings"][0])  # market figures do not scale
     growth = rng.normal(0.04, 0.12, len(SKILLS))
-    skill_i, region_i, month_i = np.meshgrid(np.arange(len(SKILLS)), np.arange(len(regions)),
-                                             np.arange(len(months)), indexing="ij")
+    skill_i, region_i, month_i = np.meshgrid(
+        np.arange(len(SKILLS)), np.arange(len(regions)), np.arange(len(months)), indexing="ij"
+    )
     skill_i, region_i, month_i = skill_i.ravel(), region_i.ravel(), month_i.ravel()
     trend = 1 + growth[skill_i] * (month_i - 11) / 12
     postings = np.maximum(0, demand[skill_i, region_i] * 3.2 * trend + rng.normal(0, 3, len(skill_i)))
     salary = 52_000 + 9_000 * SKILL_DOMAIN[skill_i] % 40_000 + rng.normal(0, 2_500, len(skill_i))
-    trends = pa.table({
-        "Skill": np.asarray(SKILLS)[skill_i],
-        "Region": np.asarray(regions)[region_i],
-        "Month": np.datetime_as_string(months[month_i], unit="M"),
-        "Job Postings": thousands(np.round(postings)),
-        "Median Salary": thousands(np.round(salary, -2)),
-        "YoY Growth %": np.round(growth[skill_i] * 100, 1),
-    })
+    trends = pa.table(
+        {
+            "Skill": np.asarray(SKILLS)[skill_i],
+            "Region": np.asarray(regions)[region_i],
+            "Month": np.datetime_as_string(months[month_i], unit="M"),
+            "Job Postings": thousands(np.round(postings)),
+            "Median Salary": thousands(np.round(salary, -2)),
+            "YoY Growth %": np.round(growth[skill_i] * 100, 1),
+        }
+    )
 
     (out / "student_analytics.csv").write_bytes(BOM + csv_bytes(analytics))
     (out / "job_market_trends.csv").write_bytes(BOM + csv_bytes(trends))
-    (out / "other_view.csv").write_bytes(BOM + b"Metric,Value\nRows,\"1,024\"\n")
+    (out / "other_view.csv").write_bytes(BOM + b'Metric,Value\nRows,"1,024"\n')
     view_ids = [str(v) for v in _uuids(rng, 2 + len(DISTRACTOR_VIEWS))]
     views = [
-        {"id": view_ids[0], "name": "Student Analytics", "contentUrl": "StudentSuccess/sheets/StudentAnalytics",
-         "workbook": "Student Success", "file": "student_analytics.csv"},
-        {"id": view_ids[1], "name": "Job Market Trends", "contentUrl": "CareerOutcomes/sheets/JobMarketTrends",
-         "workbook": "Career Outcomes", "file": "job_market_trends.csv"},
+        {
+            "id": view_ids[0],
+            "name": "Student Analytics",
+            "contentUrl": "StudentSuccess/sheets/StudentAnalytics",
+            "workbook": "Student Success",
+            "file": "student_analytics.csv",
+        },
+        {
+            "id": view_ids[1],
+            "name": "Job Market Trends",
+            "contentUrl": "CareerOutcomes/sheets/JobMarketTrends",
+            "workbook": "Career Outcomes",
+            "file": "job_market_trends.csv",
+        },
     ] + [
-        {"id": vid, "name": name, "contentUrl": f"Operations/sheets/{name.replace(' ', '')}",
-         "workbook": "Operations", "file": "other_view.csv"}
+        {
+            "id": vid,
+            "name": name,
+            "contentUrl": f"Operations/sheets/{name.replace(' ', '')}",
+            "workbook": "Operations",
+            "file": "other_view.csv",
+        }
         for vid, name in zip(view_ids[2:], DISTRACTOR_VIEWS, strict=True)
     ]
     # The two views that matter sit on later pages of the catalogue, so connectors must page to find them.
@@ -776,8 +944,16 @@ def _uuids(rng: Rng, n: int) -> list[str]:
 # ---------------------------------------------------------------------------------------------- file drops
 
 
-def write_landing(out: Path, rng: Rng, student_ids: np.ndarray, course_codes: np.ndarray,
-                  program_codes: np.ndarray, vol: dict[str, int], as_of: np.datetime64, tag: str) -> tuple[dict[str, int], dict[str, dict[str, Any]]]:
+def write_landing(
+    out: Path,
+    rng: Rng,
+    student_ids: np.ndarray,
+    course_codes: np.ndarray,
+    program_codes: np.ndarray,
+    vol: dict[str, int],
+    as_of: np.datetime64,
+    tag: str,
+) -> tuple[dict[str, int], dict[str, dict[str, Any]]]:
     """One day's drops: partner students (CSV), lab attendance (CSV), online assessments (JSON), course
     evaluations (Parquet), and on the first day one malformed file."""
     out.mkdir(parents=True, exist_ok=True)
@@ -786,28 +962,40 @@ def write_landing(out: Path, rng: Rng, student_ids: np.ndarray, course_codes: np
     n_p = vol["partner_students"]
     partner = make_people(rng, n_p, rng.integers(0, len(DOMAINS), n_p), "1995-01-01", "2007-01-01")
     refs = np.char.mod(f"PX-{tag}-%05d", np.arange(1, n_p + 1))
-    partners = pa.table({
-        "student_ref": refs,
-        "first_name": partner.first_names.astype(str),
-        "last_name": partner.last_names.astype(str),
-        "email": partner.emails(np.arange(1, n_p + 1), "partner-university.example"),
-        "home_institution": rng.choice(["Universidad de Sevilla", "Universität Wien", "Kyoto University",
-                                        "University of Lagos", "McGill University"], n_p),
-        "program_code": rng.choice(program_codes, n_p),
-        "arrival_date": np.datetime_as_string(today - rng.integers(0, 90, n_p).astype("timedelta64[D]")),
-    })
+    partners = pa.table(
+        {
+            "student_ref": refs,
+            "first_name": partner.first_names.astype(str),
+            "last_name": partner.last_names.astype(str),
+            "email": partner.emails(np.arange(1, n_p + 1), "partner-university.example"),
+            "home_institution": rng.choice(
+                [
+                    "Universidad de Sevilla",
+                    "Universität Wien",
+                    "Kyoto University",
+                    "University of Lagos",
+                    "McGill University",
+                ],
+                n_p,
+            ),
+            "program_code": rng.choice(program_codes, n_p),
+            "arrival_date": np.datetime_as_string(today - rng.integers(0, 90, n_p).astype("timedelta64[D]")),
+        }
+    )
     name = f"students_partner_{tag}.csv"
     (out / name).write_bytes(csv_bytes(partners))
     counts[name] = n_p
 
     n_lab = vol["lab_attendance"]
-    lab = pa.table({
-        "student_id": rng.choice(student_ids, n_lab),
-        "course_code": rng.choice(course_codes, n_lab),
-        "lab_date": np.datetime_as_string(today - rng.integers(1, 30, n_lab).astype("timedelta64[D]")),
-        "status": rng.choice(["PRESENT", "ABSENT", "LATE"], n_lab, p=[0.85, 0.1, 0.05]),
-        "minutes_present": rng.integers(0, 120, n_lab),
-    })
+    lab = pa.table(
+        {
+            "student_id": rng.choice(student_ids, n_lab),
+            "course_code": rng.choice(course_codes, n_lab),
+            "lab_date": np.datetime_as_string(today - rng.integers(1, 30, n_lab).astype("timedelta64[D]")),
+            "status": rng.choice(["PRESENT", "ABSENT", "LATE"], n_lab, p=[0.85, 0.1, 0.05]),
+            "minutes_present": rng.integers(0, 120, n_lab),
+        }
+    )
     name = f"attendance_lab_{tag}.csv"
     (out / name).write_bytes(csv_bytes(lab))
     counts[name] = n_lab
@@ -815,25 +1003,40 @@ def write_landing(out: Path, rng: Rng, student_ids: np.ndarray, course_codes: np
     n_on = vol["online_assessments"]
     submitted = timestamps_between(rng, as_of - np.timedelta64(7, "D"), as_of, n_on)
     online = [
-        {"assessment_ref": f"OA-{tag}-{i + 1:06d}", "student_id": int(sid), "course_code": str(code),
-         "submitted_at": f"{str(ts)[:19]}Z", "score": round(float(score), 1), "max_score": 100,
-         "attempt": {"number": int(att), "proctored": bool(proc)}}
-        for i, (sid, code, ts, score, att, proc) in enumerate(zip(
-            rng.choice(student_ids, n_on), rng.choice(course_codes, n_on), submitted,
-            np.clip(rng.normal(72, 15, n_on), 0, 100), rng.integers(1, 4, n_on), rng.random(n_on) < 0.3,
-            strict=True))
+        {
+            "assessment_ref": f"OA-{tag}-{i + 1:06d}",
+            "student_id": int(sid),
+            "course_code": str(code),
+            "submitted_at": f"{str(ts)[:19]}Z",
+            "score": round(float(score), 1),
+            "max_score": 100,
+            "attempt": {"number": int(att), "proctored": bool(proc)},
+        }
+        for i, (sid, code, ts, score, att, proc) in enumerate(
+            zip(
+                rng.choice(student_ids, n_on),
+                rng.choice(course_codes, n_on),
+                submitted,
+                np.clip(rng.normal(72, 15, n_on), 0, 100),
+                rng.integers(1, 4, n_on),
+                rng.random(n_on) < 0.3,
+                strict=True,
+            )
+        )
     ]
     name = f"assessments_online_{tag}.json"
     (out / name).write_text(json.dumps(online, ensure_ascii=False, indent=1) + "\n")
     counts[name] = n_on
 
     n_ev = len(course_codes)
-    evaluations = pa.table({
-        "course_code": course_codes,
-        "term_code": np.full(n_ev, int(str(today)[:4]) * 100 + 5),
-        "respondents": rng.integers(3, 120, n_ev),
-        "avg_rating": np.round(rng.uniform(2.5, 5.0, n_ev), 2),
-    })
+    evaluations = pa.table(
+        {
+            "course_code": course_codes,
+            "term_code": np.full(n_ev, int(str(today)[:4]) * 100 + 5),
+            "respondents": rng.integers(3, 120, n_ev),
+            "avg_rating": np.round(rng.uniform(2.5, 5.0, n_ev), 2),
+        }
+    )
     name = f"course_evaluations_{tag}.parquet"
     pq.write_table(evaluations, out / name)
     counts[name] = n_ev
@@ -843,11 +1046,17 @@ def write_landing(out: Path, rng: Rng, student_ids: np.ndarray, course_codes: np
         name = f"attendance_lab_{tag}_late.csv"
         good = csv_bytes(lab.slice(0, 5)).decode()
         # A ragged row and a non-numeric count: the whole file must be rejected, not half-loaded.
-        (out / name).write_text(good + "100001,XX101,2026-10-01,PRESENT,45,unexpected\n"
-                                "100002,XX102,2026-10-02,PRESENT,forty\n")
+        (out / name).write_text(
+            good + "100001,XX101,2026-10-01,PRESENT,45,unexpected\n100002,XX102,2026-10-02,PRESENT,forty\n"
+        )
         counts[name] = 7
-        defects["malformed_file_drop"] = {"source": "files", "table": "landing", "key": "file", "count": 1,
-                                          "ids": [name]}
+        defects["malformed_file_drop"] = {
+            "source": "files",
+            "table": "landing",
+            "key": "file",
+            "count": 1,
+            "ids": [name],
+        }
     return counts, defects
 
 
@@ -868,14 +1077,17 @@ def generate(out: Path, scale: float = 0.01, seed: int = 42) -> dict[str, Any]:
     cat = build_catalogue(rng, vol)
     program_weights = zipf_weights(len(cat.program_code), 0.6)[rng.permutation(len(cat.program_code))]
     student_program = rng.choice(len(cat.program_code), size=vol["students"], p=program_weights)
-    people = make_people(rng, vol["students"], cat.program_domain[student_program], "1984-01-01", "2008-09-01")
+    people = make_people(
+        rng, vol["students"], cat.program_domain[student_program], "1984-01-01", "2008-09-01"
+    )
 
     sis = write_sis(out / "sis.sqlite", rng, cat, people, terms, as_of, student_program)
     wd = write_workday(out / "workday", rng, cat, people, sis, vol, as_of)
     tableau = write_tableau(out / "tableau", rng, cat, people, sis, wd, vol, as_of)
     tag = str(as_of)[:10].replace("-", "")
-    files, file_defects = write_landing(out / "landing", rng, sis.student_ids, cat.course_code, cat.program_code,
-                                       vol, as_of, tag)
+    files, file_defects = write_landing(
+        out / "landing", rng, sis.student_ids, cat.course_code, cat.program_code, vol, as_of, tag
+    )
 
     pq.write_table(wd.identity, out / "truth" / "identity_map.parquet")
     pq.write_table(wd.affinities, out / "truth" / "student_affinities.parquet")
@@ -893,14 +1105,25 @@ def generate(out: Path, scale: float = 0.01, seed: int = 42) -> dict[str, Any]:
             "tableau": {"folder": "tableau", "views": tableau},
             "files": {"folder": "landing", "files": files},
         },
-        "planted_defects": {**sis.defects, **wd.defects, **file_defects, "tableau_csv_format": {
-            "source": "tableau", "table": "views", "key": "view", "count": 2,
-            "ids": ["Student Analytics", "Job Market Trends"],
-            "features": ["utf8_bom", "quoted_commas", "thousands_separators"],
-        }},
+        "planted_defects": {
+            **sis.defects,
+            **wd.defects,
+            **file_defects,
+            "tableau_csv_format": {
+                "source": "tableau",
+                "table": "views",
+                "key": "view",
+                "count": 2,
+                "ids": ["Student Analytics", "Job Market Trends"],
+                "features": ["utf8_bom", "quoted_commas", "thousands_separators"],
+            },
+        },
         "truth": {
             "identity_map": {"file": "truth/identity_map.parquet", "rows": wd.identity.num_rows},
-            "student_affinities": {"file": "truth/student_affinities.parquet", "rows": wd.affinities.num_rows},
+            "student_affinities": {
+                "file": "truth/student_affinities.parquet",
+                "rows": wd.affinities.num_rows,
+            },
             "holdout_placements": {"file": "truth/holdout_placements.parquet", "rows": wd.holdout.num_rows},
         },
         "advances": [],

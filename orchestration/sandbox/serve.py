@@ -46,12 +46,22 @@ class Sandbox:
 
 
 @contextmanager
-def running_sandbox(data_dir: Path, host: str = "127.0.0.1", workday_port: int = 0, tableau_port: int = 0,
-                    token_ttl: int = 3600, workday_faults: WorkdayFaults | None = None,
-                    tableau_faults: TableauFaults | None = None) -> Iterator[Sandbox]:
+def running_sandbox(
+    data_dir: Path,
+    host: str = "127.0.0.1",
+    workday_port: int = 0,
+    tableau_port: int = 0,
+    token_ttl: int = 3600,
+    workday_faults: WorkdayFaults | None = None,
+    tableau_faults: TableauFaults | None = None,
+) -> Iterator[Sandbox]:
     if not (data_dir / "manifest.json").exists():
-        raise FileNotFoundError(f"no sandbox in {data_dir}: run `campus sandbox generate --out {data_dir}` first")
-    workday = WorkdayServer(data_dir, host=host, port=workday_port, token_ttl=token_ttl, faults=workday_faults)
+        raise FileNotFoundError(
+            f"no sandbox in {data_dir}: run `campus sandbox generate --out {data_dir}` first"
+        )
+    workday = WorkdayServer(
+        data_dir, host=host, port=workday_port, token_ttl=token_ttl, faults=workday_faults
+    )
     tableau = TableauServer(data_dir, host=host, port=tableau_port, faults=tableau_faults)
     workday.start()
     try:
@@ -70,29 +80,44 @@ def _malformed(specs: list[str]) -> list[dict[str, object]]:
         parts = spec.split(":")
         if len(parts) not in (2, 3):
             raise SystemExit(f"--fault-malformed expects RESOURCE:OFFSET[:TIMES], got {spec!r}")
-        out.append({"resource": parts[0], "offset": int(parts[1]), "times": int(parts[2]) if len(parts) == 3 else 1})
+        out.append(
+            {"resource": parts[0], "offset": int(parts[1]), "times": int(parts[2]) if len(parts) == 3 else 1}
+        )
     return out
 
 
 def serve_forever(args: argparse.Namespace) -> int:
-    workday_faults = WorkdayFaults.from_dict({
-        "rate_limit_every": args.fault_429_every,
-        "unavailable_every": args.fault_503_every,
-        "slow_every": args.fault_slow_every,
-        "slow_seconds": args.fault_slow_seconds,
-        "malformed": _malformed(args.fault_malformed),
-    })
-    tableau_faults = TableauFaults.from_dict({
-        "unavailable_every": args.fault_503_every,
-        "slow_every": args.fault_slow_every,
-        "slow_seconds": args.fault_slow_seconds,
-    })
+    workday_faults = WorkdayFaults.from_dict(
+        {
+            "rate_limit_every": args.fault_429_every,
+            "unavailable_every": args.fault_503_every,
+            "slow_every": args.fault_slow_every,
+            "slow_seconds": args.fault_slow_seconds,
+            "malformed": _malformed(args.fault_malformed),
+        }
+    )
+    tableau_faults = TableauFaults.from_dict(
+        {
+            "unavailable_every": args.fault_503_every,
+            "slow_every": args.fault_slow_every,
+            "slow_seconds": args.fault_slow_seconds,
+        }
+    )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with running_sandbox(args.data, args.host, args.workday_port, args.tableau_port, args.token_ttl,
-                         workday_faults, tableau_faults) as sandbox:
-        print(f"Workday stand-in:  {sandbox.workday.url}/ccx/api/v1/{cred.WORKDAY_TENANT}  "
-              f"(token: {sandbox.workday.url}/ccx/oauth2/{cred.WORKDAY_TENANT}/token)")
+    with running_sandbox(
+        args.data,
+        args.host,
+        args.workday_port,
+        args.tableau_port,
+        args.token_ttl,
+        workday_faults,
+        tableau_faults,
+    ) as sandbox:
+        print(
+            f"Workday stand-in:  {sandbox.workday.url}/ccx/api/v1/{cred.WORKDAY_TENANT}  "
+            f"(token: {sandbox.workday.url}/ccx/oauth2/{cred.WORKDAY_TENANT}/token)"
+        )
         print(f"Tableau stand-in:  {sandbox.tableau.url}/api/{cred.TABLEAU_API_VERSION}")
         print(f"Oracle SIS stand-in: {sandbox.sis_url}")
         print("Sandbox credentials (they guard nothing real); export these to point the connectors here:")

@@ -18,9 +18,9 @@ from typing import IO, Any
 from orchestration.sandbox._http import (
     BackgroundServer,
     HttpError,
+    ReloadingFile,
     Request,
     Response,
-    ReloadingFile,
     empty_response,
     json_response,
     text_response,
@@ -32,7 +32,7 @@ from orchestration.sandbox.credentials import (
     TABLEAU_SITE_CONTENT_URL,
 )
 
-# Stable across restarts so a connector configured with the site id keeps working after `campus sandbox serve`.
+# Stable across restarts, so a connector configured with the site id keeps working after a restart.
 SITE_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "campus-sandbox/tableau/site/" + TABLEAU_SITE_CONTENT_URL))
 USER_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "campus-sandbox/tableau/user/" + TABLEAU_PAT_NAME))
 DEFAULT_PAGE_SIZE = 100
@@ -47,14 +47,16 @@ _VIEWS = re.compile(r"^sites/(?P<site>[^/]+)/views$")
 _VIEW_DATA = re.compile(r"^sites/(?P<site>[^/]+)/views/(?P<view>[^/]+)/data$")
 
 
-def tableau_error(status: int, code: str, summary: str, detail: str, headers: dict[str, str] | None = None) -> Response:
+def tableau_error(
+    status: int, code: str, summary: str, detail: str, headers: dict[str, str] | None = None
+) -> Response:
     """Tableau's error body: a six-digit code whose first three digits are the HTTP status."""
     return json_response(status, {"error": {"code": code, "summary": summary, "detail": detail}}, headers)
 
 
 @dataclass
 class TableauFaults:
-    """Deterministic faults, counted over authenticated view-list and view-data requests. 0 disables a fault."""
+    """Deterministic faults, counted over authenticated view-list and view-data requests. 0 disables."""
 
     unavailable_every: int = 0
     slow_every: int = 0
@@ -112,8 +114,13 @@ class _View:
 def _load_catalogue(handle: IO[bytes]) -> list[_View]:
     raw = json.load(handle)
     return [
-        _View(id=v["id"], name=v["name"], content_url=v.get("contentUrl", ""), workbook=v.get("workbook", ""),
-              file=v["file"])
+        _View(
+            id=v["id"],
+            name=v["name"],
+            content_url=v.get("contentUrl", ""),
+            workbook=v.get("workbook", ""),
+            file=v["file"],
+        )
         for v in raw
     ]
 
@@ -132,13 +139,15 @@ def _page_param(request: Request, name: str, default: int, maximum: int) -> int:
         value = 0
     if not 1 <= value <= maximum:
         raise HttpError(
-            tableau_error(400, "400006", "Bad Request", f"{name} must be an integer from 1 to {maximum}, got {raw!r}")
+            tableau_error(
+                400, "400006", "Bad Request", f"{name} must be an integer from 1 to {maximum}, got {raw!r}"
+            )
         )
     return value
 
 
 class TableauServer(BackgroundServer):
-    """Serves `DATA_DIR/tableau/views.json` and the CSV files it names as a Tableau site behind PAT sign-in."""
+    """Serves `DATA_DIR/tableau/views.json` and the CSVs it names as a Tableau site behind PAT sign-in."""
 
     def __init__(
         self,
@@ -193,7 +202,9 @@ class TableauServer(BackgroundServer):
     def _route(self, request: Request) -> tuple[str, Response]:
         match = _API_PATH.match(request.path)
         if not match:
-            return "unknown", tableau_error(404, "404000", "Resource Not Found", f"no endpoint at {request.path}")
+            return "unknown", tableau_error(
+                404, "404000", "Resource Not Found", f"no endpoint at {request.path}"
+            )
         version, rest = match["version"], match["rest"]
         if not _VERSION.match(version):
             return "unknown", tableau_error(
@@ -224,7 +235,9 @@ class TableauServer(BackgroundServer):
         except (HttpError, KeyError, TypeError, AttributeError) as exc:
             raise HttpError(
                 tableau_error(
-                    400, "400000", "Bad Request",
+                    400,
+                    "400000",
+                    "Bad Request",
                     "sign-in expects JSON {credentials: {personalAccessTokenName, personalAccessTokenSecret, "
                     "site: {contentUrl}}}",
                 )
@@ -237,7 +250,9 @@ class TableauServer(BackgroundServer):
             and site == TABLEAU_SITE_CONTENT_URL
         ):
             return tableau_error(
-                401, "401001", "Signin Error",
+                401,
+                "401001",
+                "Signin Error",
                 "Error signing in to Tableau Server: the personal access token or site is not valid",
             )
         token = secrets.token_urlsafe(24)
@@ -273,7 +288,9 @@ class TableauServer(BackgroundServer):
         with self._lock:
             known = bool(token) and token in self._sessions
         if not known:
-            detail = "X-Tableau-Auth header missing" if not token else "the session token is invalid or has ended"
+            detail = (
+                "X-Tableau-Auth header missing" if not token else "the session token is invalid or has ended"
+            )
             raise HttpError(tableau_error(401, "401002", "Unauthorized Access", detail))
         return token
 
@@ -288,7 +305,9 @@ class TableauServer(BackgroundServer):
             faults = self._faults
         if faults.unavailable_every and n % faults.unavailable_every == 0:
             raise HttpError(
-                tableau_error(503, "503000", "Service Unavailable", "Tableau Server is temporarily unavailable")
+                tableau_error(
+                    503, "503000", "Service Unavailable", "Tableau Server is temporarily unavailable"
+                )
             )
         if faults.slow_every and n % faults.slow_every == 0:
             time.sleep(faults.slow_seconds)
@@ -301,7 +320,9 @@ class TableauServer(BackgroundServer):
         except FileNotFoundError as exc:
             raise HttpError(
                 tableau_error(
-                    500, "500000", "Sandbox Data Missing",
+                    500,
+                    "500000",
+                    "Sandbox Data Missing",
                     f"{self._catalogue.path} does not exist; run `campus sandbox generate` first",
                 )
             ) from exc
@@ -332,12 +353,16 @@ class TableauServer(BackgroundServer):
         self._tick_faults()
         view = next((v for v in self._load_catalogue() if v.id == view_id), None)
         if view is None:
-            return tableau_error(404, "404011", "Resource Not Found", f"view {view_id!r} does not exist on this site")
+            return tableau_error(
+                404, "404011", "Resource Not Found", f"view {view_id!r} does not exist on this site"
+            )
         with self._lock:
             file = self._files.get(view.file)
             if file is None:
-                file = self._files[view.file] = ReloadingFile(self.data_dir / "tableau" / view.file, _read_bytes)
-        # Served byte for byte: the BOM, quoting and thousands separators are what the connector must cope with.
+                file = self._files[view.file] = ReloadingFile(
+                    self.data_dir / "tableau" / view.file, _read_bytes
+                )
+        # Byte for byte: the BOM, quoting and thousands separators are what the connector must cope with.
         return text_response(200, file.get(), "text/csv; charset=utf-8")
 
     # -- sandbox control path
@@ -362,7 +387,9 @@ class TableauServer(BackgroundServer):
                 self._by_status.clear()
                 self._by_endpoint.clear()
             return json_response(200, self._stats())
-        return tableau_error(404, "404000", "Resource Not Found", f"no sandbox control endpoint {request.path}")
+        return tableau_error(
+            404, "404000", "Resource Not Found", f"no sandbox control endpoint {request.path}"
+        )
 
     def _stats(self) -> dict[str, Any]:
         with self._lock:
@@ -377,7 +404,10 @@ def _require_method(request: Request, *allowed: str) -> None:
     if request.method not in allowed:
         raise HttpError(
             tableau_error(
-                405, "405000", "Method Not Allowed", f"{request.method} is not allowed on {request.path}",
+                405,
+                "405000",
+                "Method Not Allowed",
+                f"{request.method} is not allowed on {request.path}",
                 {"Allow": ", ".join(allowed)},
             )
         )

@@ -25,9 +25,9 @@ import pyarrow.parquet as pq
 from orchestration.sandbox._http import (
     BackgroundServer,
     HttpError,
+    ReloadingFile,
     Request,
     Response,
-    ReloadingFile,
     error_response,
     json_response,
 )
@@ -59,7 +59,7 @@ class MalformedPage:
 
 @dataclass
 class WorkdayFaults:
-    """Deterministic faults, counted over data requests (authenticated GETs on a resource). 0 disables a fault."""
+    """Deterministic faults, counted over data requests (authenticated GETs on a resource). 0 disables."""
 
     rate_limit_every: int = 0
     retry_after_seconds: int = 1
@@ -93,7 +93,7 @@ def _non_negative_int(raw: dict[str, Any], key: str, default: int) -> int:
     value = raw.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValueError(f"{key} must be a non-negative integer, got {value!r}")
-    return value
+    return int(value)
 
 
 def _non_negative_float(raw: dict[str, Any], key: str, default: float) -> float:
@@ -185,7 +185,9 @@ def _int_param(request: Request, name: str, default: int, minimum: int, maximum:
     try:
         value = int(raw)
     except ValueError as exc:
-        raise HttpError(error_response(400, "invalid_request", f"{name} must be an integer, got {raw!r}")) from exc
+        raise HttpError(
+            error_response(400, "invalid_request", f"{name} must be an integer, got {raw!r}")
+        ) from exc
     if value < minimum or (maximum is not None and value > maximum):
         bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
         raise HttpError(error_response(400, "invalid_request", f"{name} must be {bound}, got {value}"))
@@ -211,7 +213,8 @@ class WorkdayServer(BackgroundServer):
         self.token_ttl = token_ttl
         self._lock = threading.Lock()
         self._resources = {
-            name: ReloadingFile(self.data_dir / "workday" / f"{name}.parquet", _load_resource) for name in RESOURCES
+            name: ReloadingFile(self.data_dir / "workday" / f"{name}.parquet", _load_resource)
+            for name in RESOURCES
         }
         self._access_tokens: dict[str, float] = {}
         self._refresh_revoked = False
@@ -241,7 +244,7 @@ class WorkdayServer(BackgroundServer):
         with self._lock:
             self._faults = faults
             self._malformed_left = {(m.resource, m.offset): m.times for m in faults.malformed}
-            # "Every Nth" counts from the moment the faults are set, so a test can predict which request fails.
+            # "Every Nth" counts from when the faults are set, so a test can predict which request fails.
             self._fault_clock = 0
 
     # -- routing
@@ -266,7 +269,9 @@ class WorkdayServer(BackgroundServer):
         if request.method not in allowed:
             raise HttpError(
                 error_response(
-                    405, "method_not_allowed", f"{request.method} is not allowed on {request.path}",
+                    405,
+                    "method_not_allowed",
+                    f"{request.method} is not allowed on {request.path}",
                     {"Allow": ", ".join(allowed)},
                 )
             )
@@ -292,7 +297,10 @@ class WorkdayServer(BackgroundServer):
             and secrets.compare_digest(client_secret, WORKDAY_CLIENT_SECRET)
         ):
             return error_response(
-                401, "invalid_client", "client authentication failed", {"WWW-Authenticate": 'Basic realm="workday"'}
+                401,
+                "invalid_client",
+                "client authentication failed",
+                {"WWW-Authenticate": 'Basic realm="workday"'},
             )
         grant_type = form.get("grant_type", "")
         if grant_type == "refresh_token":
@@ -300,7 +308,9 @@ class WorkdayServer(BackgroundServer):
                 revoked = self._refresh_revoked
             refresh_token = form.get("refresh_token", "")
             if revoked or not secrets.compare_digest(refresh_token, WORKDAY_REFRESH_TOKEN):
-                return error_response(400, "invalid_grant", "the refresh token is invalid, expired or revoked")
+                return error_response(
+                    400, "invalid_grant", "the refresh token is invalid, expired or revoked"
+                )
         elif grant_type != "client_credentials":
             error = "invalid_request" if not grant_type else "unsupported_grant_type"
             return error_response(400, error, "grant_type must be refresh_token or client_credentials")
@@ -336,7 +346,9 @@ class WorkdayServer(BackgroundServer):
             description = "access token missing" if not token else "access token unknown or expired"
             raise HttpError(
                 error_response(
-                    401, "invalid_token", description,
+                    401,
+                    "invalid_token",
+                    description,
                     {"WWW-Authenticate": f'Bearer error="invalid_token", error_description="{description}"'},
                 )
             )
@@ -374,7 +386,9 @@ class WorkdayServer(BackgroundServer):
             faults = self._faults
         if faults.rate_limit_every and n % faults.rate_limit_every == 0:
             return error_response(
-                429, "rate_limited", "too many requests; retry later",
+                429,
+                "rate_limited",
+                "too many requests; retry later",
                 {"Retry-After": str(faults.retry_after_seconds)},
             )
         if faults.unavailable_every and n % faults.unavailable_every == 0:
@@ -391,7 +405,8 @@ class WorkdayServer(BackgroundServer):
             loaded = self._resources[resource].get()
         except FileNotFoundError:
             return error_response(
-                500, "sandbox_data_missing",
+                500,
+                "sandbox_data_missing",
                 f"{self._resources[resource].path} does not exist; run `campus sandbox generate` first",
             )
         table = loaded.table
@@ -399,7 +414,9 @@ class WorkdayServer(BackgroundServer):
             mask = pc.greater_equal(loaded.updated_at, pa.scalar(updated_from, type=FILTER_TYPE))
             table = table.filter(mask)
         page = table.slice(offset, limit) if offset < table.num_rows else table.slice(0, 0)
-        response = json_response(200, {"total": table.num_rows, "data": [_json_object(r) for r in page.to_pylist()]})
+        response = json_response(
+            200, {"total": table.num_rows, "data": [_json_object(r) for r in page.to_pylist()]}
+        )
 
         if self._take_malformed(resource, offset):
             # Cut mid-document: a client must treat a 200 with an unparseable body as a retryable failure.

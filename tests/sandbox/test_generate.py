@@ -30,9 +30,11 @@ def folder_digest(folder: Path) -> dict[str, str]:
     return {
         str(p.relative_to(folder)): (
             hashlib.sha256(repr((pq.read_table(p).schema, pq.read_table(p).to_pylist())).encode()).hexdigest()
-            if p.suffix == ".parquet" else hashlib.sha256(p.read_bytes()).hexdigest()
+            if p.suffix == ".parquet"
+            else hashlib.sha256(p.read_bytes()).hexdigest()
         )
-        for p in sorted(folder.rglob("*")) if p.is_file() and p.suffix != ".sqlite"
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.suffix != ".sqlite"
     }
 
 
@@ -40,7 +42,9 @@ def manifest(folder: Path) -> dict:
     return json.loads((folder / "manifest.json").read_text())
 
 
-def test_same_seed_gives_identical_data_and_another_seed_does_not(tmp_path: Path, pristine_sandbox: Path) -> None:
+def test_same_seed_gives_identical_data_and_another_seed_does_not(
+    tmp_path: Path, pristine_sandbox: Path
+) -> None:
     again = tmp_path / "again"
     generate(again, scale=0.01, seed=7)
     assert sis_digest(again / "sis.sqlite") == sis_digest(pristine_sandbox / "sis.sqlite")
@@ -80,25 +84,37 @@ def test_volumes_scale_linearly_with_floors() -> None:
 def test_planted_defects_are_really_in_the_data(pristine_sandbox: Path) -> None:
     defects = manifest(pristine_sandbox)["planted_defects"]
     with sqlite3.connect(pristine_sandbox / "sis.sqlite") as con:
+
         def ids(sql: str) -> set[int]:
             return {row[0] for row in con.execute(sql)}
 
-        assert ids('SELECT "STUDENT_ID" FROM "STUDENTS" WHERE "EMAIL" IS NULL') >= set(defects["null_emails"]["ids"])
+        assert ids('SELECT "STUDENT_ID" FROM "STUDENTS" WHERE "EMAIL" IS NULL') >= set(
+            defects["null_emails"]["ids"]
+        )
         malformed = ids("""SELECT "STUDENT_ID" FROM "STUDENTS"
                            WHERE "EMAIL" NOT LIKE '%_@_%._%' OR "EMAIL" LIKE '%@%@%' OR "EMAIL" LIKE '% %'""")
         assert malformed == set(defects["malformed_emails"]["ids"])
         assert ids('SELECT "STUDENT_ID" FROM "STUDENTS" WHERE "GPA" < 0 OR "GPA" > 4') == set(
-            defects["gpa_out_of_range"]["ids"])
+            defects["gpa_out_of_range"]["ids"]
+        )
         assert ids("""SELECT "ENROLLMENT_ID" FROM "ENROLLMENTS"
                       WHERE "COURSE_ID" NOT IN (SELECT "COURSE_ID" FROM "COURSES")""") == set(
-            defects["enrollments_unknown_course"]["ids"])
+            defects["enrollments_unknown_course"]["ids"]
+        )
         assert ids("""SELECT "ATTENDANCE_ID" FROM "ATTENDANCE" WHERE "CLASS_DATE" > '2026-10-15'""") == set(
-            defects["future_dated_attendance"]["ids"])
+            defects["future_dated_attendance"]["ids"]
+        )
         # A duplicate is the same person (name and birth date) as the student it copies, under a new id.
         dup = defects["duplicate_students"]
         for copy_id, original_id in zip(dup["ids"], dup["duplicate_of"], strict=True):
-            a, b = (con.execute('SELECT "FIRST_NAME", "LAST_NAME", "DATE_OF_BIRTH" FROM "STUDENTS" '
-                                'WHERE "STUDENT_ID" = ?', [i]).fetchone() for i in (copy_id, original_id))
+            a, b = (
+                con.execute(
+                    'SELECT "FIRST_NAME", "LAST_NAME", "DATE_OF_BIRTH" FROM "STUDENTS" '
+                    'WHERE "STUDENT_ID" = ?',
+                    [i],
+                ).fetchone()
+                for i in (copy_id, original_id)
+            )
             assert a == b
     postings = pq.read_table(pristine_sandbox / "workday" / "jobPostings.parquet").to_pylist()
     untitled = {row["id"] for row in postings if row["title"] is None}
@@ -110,10 +126,16 @@ def test_planted_defects_are_really_in_the_data(pristine_sandbox: Path) -> None:
 
 def test_identity_truth_links_the_same_people(pristine_sandbox: Path) -> None:
     identity = pq.read_table(pristine_sandbox / "truth" / "identity_map.parquet").to_pylist()
-    workday = {r["id"]: r for r in pq.read_table(pristine_sandbox / "workday" / "students.parquet").to_pylist()}
+    workday = {
+        r["id"]: r for r in pq.read_table(pristine_sandbox / "workday" / "students.parquet").to_pylist()
+    }
     with sqlite3.connect(pristine_sandbox / "sis.sqlite") as con:
-        sis = {r[0]: r[1:] for r in con.execute(
-            'SELECT "STUDENT_ID", "FIRST_NAME", "LAST_NAME", "DATE_OF_BIRTH" FROM "STUDENTS"')}
+        sis = {
+            r[0]: r[1:]
+            for r in con.execute(
+                'SELECT "STUDENT_ID", "FIRST_NAME", "LAST_NAME", "DATE_OF_BIRTH" FROM "STUDENTS"'
+            )
+        }
     kinds = {r["variation"] for r in identity}
     assert kinds == {"exact", "case", "whitespace", "nickname", "changed_email"}
     for pair in identity:
@@ -125,7 +147,9 @@ def test_identity_truth_links_the_same_people(pristine_sandbox: Path) -> None:
 
 
 def test_holdout_placements_are_not_served(pristine_sandbox: Path) -> None:
-    served = {r["id"] for r in pq.read_table(pristine_sandbox / "workday" / "jobPlacements.parquet").to_pylist()}
+    served = {
+        r["id"] for r in pq.read_table(pristine_sandbox / "workday" / "jobPlacements.parquet").to_pylist()
+    }
     held = pq.read_table(pristine_sandbox / "truth" / "holdout_placements.parquet").to_pylist()
     assert held, "some placements must be held out"
     assert not served & {r["id"] for r in held}
@@ -139,7 +163,8 @@ def test_advance_changes_every_source_and_keeps_counts_true(sandbox_dir: Path) -
     with sqlite3.connect(sandbox_dir / "sis.sqlite") as con:
         for table in SIS_TABLES:
             rows, deleted, recent = con.execute(
-                f'SELECT COUNT(*), SUM("IS_DELETED"), SUM("UPDATED_AT" > \'2026-10-15 06:00:00\') FROM "{table}"'
+                f"""SELECT COUNT(*), SUM("IS_DELETED"), SUM("UPDATED_AT" > '2026-10-15 06:00:00')
+                    FROM "{table}" """
             ).fetchone()
             change = changes["oracle_sis"][table]
             assert rows == before["sources"]["oracle_sis"]["tables"][table] + change["inserted"]

@@ -266,7 +266,11 @@ class BackgroundServer:
         if self._thread is not None:
             raise RuntimeError(f"{type(self).__name__} on {self.url} is already running")
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, name=f"{type(self).__name__}:{self.port}", daemon=True
+            target=self._httpd.serve_forever,
+            # shutdown() waits up to one poll interval; the default 0.5 s would dominate a test's teardown.
+            kwargs={"poll_interval": 0.05},
+            name=f"{type(self).__name__}:{self.port}",
+            daemon=True,
         )
         self._thread.start()
         return self

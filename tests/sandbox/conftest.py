@@ -38,8 +38,8 @@ def _utc(values: list[datetime]) -> pa.Array:
 
 
 def _students(n: int, first_name_prefix: str) -> pa.Table:
-    """Row i is `WD-STU-0000i`, updated at BASE_TIME + i hours + 250 us; rows 3 and 7 lack an email and row 5 a
-    last name (the sandbox's "missing required fields" defect)."""
+    """Row i is `WD-STU-0000i`, updated at BASE_TIME + i hours + 250 us; rows 3 and 7 lack an email and
+    row 5 a last name (the sandbox's "missing required fields" defect)."""
     return pa.table(
         {
             "id": pa.array([f"WD-STU-{i:05d}" for i in range(n)], pa.string()),
@@ -127,7 +127,7 @@ def workday_session(workday: WorkdayServer) -> Iterator[requests.Session]:
 
 @pytest.fixture
 def tableau_files() -> dict[str, bytes]:
-    """CSV bytes per file: a BOM, quoted commas, thousands separators, CRLF and non-ASCII text, all on purpose."""
+    """CSV bytes per file: a BOM, quoted commas, thousands separators, CRLF and non-ASCII, on purpose."""
     return {
         "student_analytics.csv": BOM
         + 'Student ID,Program,"Credits, Earned",Tuition\r\n'

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +60,7 @@ def stats(server: WorkdayServer) -> dict[str, Any]:
 @pytest.mark.parametrize("grant", [REFRESH, CLIENT_CREDENTIALS], ids=["refresh_token", "client_credentials"])
 @pytest.mark.parametrize("client_auth", ["basic", "form"])
 def test_token_grant_issues_a_bearer_token_that_reads_data(
-    workday: WorkdayServer, grant: dict[str, str], client_auth: str n_students: int
+    workday: WorkdayServer, grant: dict[str, str], client_auth: str, n_students: int
 ) -> None:
     if client_auth == "basic":
         response = requests.post(
@@ -89,7 +89,9 @@ def test_each_grant_issues_a_distinct_token(workday: WorkdayServer) -> None:
 @pytest.mark.parametrize("client_auth", ["basic", "form"])
 def test_bad_client_secret_is_invalid_client(workday: WorkdayServer, client_auth: str) -> None:
     if client_auth == "basic":
-        response = requests.post(workday.token_url, data=REFRESH, auth=(WORKDAY_CLIENT_ID, "wrong"), timeout=TIMEOUT)
+        response = requests.post(
+            workday.token_url, data=REFRESH, auth=(WORKDAY_CLIENT_ID, "wrong"), timeout=TIMEOUT
+        )
     else:
         form = {**REFRESH, "client_id": WORKDAY_CLIENT_ID, "client_secret": "wrong"}
         response = requests.post(workday.token_url, data=form, timeout=TIMEOUT)
@@ -179,7 +181,7 @@ def test_revoke_fails_refresh_and_tokens_until_reset(
 
 
 def test_walking_offset_by_limit_returns_every_id_exactly_once(
-    workday: WorkdayServer, workday_session: requests.Session n_students: int
+    workday: WorkdayServer, workday_session: requests.Session, n_students: int
 ) -> None:
     ids: list[str] = []
     totals: set[int] = set()
@@ -196,7 +198,9 @@ def test_walking_offset_by_limit_returns_every_id_exactly_once(
     assert ids == [f"WD-STU-{i:05d}" for i in range(n_students)]
 
 
-def test_offset_past_the_end_is_an_empty_page(workday: WorkdayServer, workday_session: requests.Session, n_students: int) -> None:
+def test_offset_past_the_end_is_an_empty_page(
+    workday: WorkdayServer, workday_session: requests.Session, n_students: int
+) -> None:
     body = get_students(workday_session, workday, offset=1000).json()
 
     assert body == {"total": n_students, "data": []}
@@ -209,13 +213,22 @@ def test_default_limit_is_20(workday: WorkdayServer, workday_session: requests.S
     assert body["data"][0]["id"] == "WD-STU-00000"
 
 
-def test_limit_100_is_accepted(workday: WorkdayServer, workday_session: requests.Session, n_students: int) -> None:
+def test_limit_100_is_accepted(
+    workday: WorkdayServer, workday_session: requests.Session, n_students: int
+) -> None:
     assert len(get_students(workday_session, workday, limit=100).json()["data"]) == n_students
 
 
 @pytest.mark.parametrize(
     "params",
-    [{"limit": 101}, {"limit": 0}, {"limit": "ten"}, {"offset": -1}, {"offset": "x"}, {"updatedFrom": "yesterday"}],
+    [
+        {"limit": 101},
+        {"limit": 0},
+        {"limit": "ten"},
+        {"offset": -1},
+        {"offset": "x"},
+        {"updatedFrom": "yesterday"},
+    ],
 )
 def test_bad_paging_or_filter_parameters_are_400(
     workday: WorkdayServer, workday_session: requests.Session, params: dict[str, Any]
@@ -237,9 +250,13 @@ def test_unknown_resource_is_404(workday: WorkdayServer, workday_session: reques
     [("2026-09-02T02:00:00Z", 18), ("2026-09-02T02:00:00.001Z", 19), ("2026-09-01T03:00:00-05:00", 0)],
 )
 def test_updated_from_returns_exactly_the_rows_at_or_after_it(
-    workday: WorkdayServer, workday_session: requests.Session, updated_from: str, first_row: int n_students: int
+    workday: WorkdayServer,
+    workday_session: requests.Session,
+    updated_from: str,
+    first_row: int,
+    n_students: int,
 ) -> None:
-    # Row i is updated at 2026-09-01T08:00:00.000250Z + i hours, so 18h later is row 18 (250 us after the mark).
+    # Row i is updated at 2026-09-01T08:00:00.000250Z + i hours: 18 h later is row 18, 250 us after the mark.
     body = get_students(workday_session, workday, updatedFrom=updated_from, limit=100).json()
 
     expected = [f"WD-STU-{i:05d}" for i in range(first_row, n_students)]
@@ -248,9 +265,11 @@ def test_updated_from_returns_exactly_the_rows_at_or_after_it(
 
 
 def test_updated_from_pages_over_the_filtered_rows(
-    workday: WorkdayServer, workday_session: requests.Session n_students: int
+    workday: WorkdayServer, workday_session: requests.Session, n_students: int
 ) -> None:
-    body = get_students(workday_session, workday, updatedFrom="2026-09-02T02:00:00Z", offset=20, limit=5).json()
+    body = get_students(
+        workday_session, workday, updatedFrom="2026-09-02T02:00:00Z", offset=20, limit=5
+    ).json()
 
     assert body["total"] == n_students - 18
     assert [row["id"] for row in body["data"]] == [f"WD-STU-{i:05d}" for i in range(38, 43)]
@@ -296,8 +315,12 @@ def test_every_resource_is_served(
 
 
 def test_replaced_parquet_file_is_served_on_the_next_request(
-    workday: WorkdayServer, workday_session: requests.Session, workday_data_dir: Path, write_table: WriteTable,
-    make_students: MakeStudents, n_students: int
+    workday: WorkdayServer,
+    workday_session: requests.Session,
+    workday_data_dir: Path,
+    write_table: WriteTable,
+    make_students: MakeStudents,
+    n_students: int,
 ) -> None:
     assert get_students(workday_session, workday).json()["total"] == n_students
 
@@ -352,7 +375,7 @@ def test_slow_fault_delays_every_nth_page_but_answers_it_correctly(
 
 
 def test_malformed_page_fails_json_parsing_k_times_then_recovers(
-    workday: WorkdayServer, workday_session: requests.Session n_students: int
+    workday: WorkdayServer, workday_session: requests.Session, n_students: int
 ) -> None:
     set_faults(workday, malformed=[{"resource": "students", "offset": 10, "times": 2}])
 
@@ -365,7 +388,7 @@ def test_malformed_page_fails_json_parsing_k_times_then_recovers(
         assert response.status_code == 200
         with pytest.raises(json.JSONDecodeError):
             json.loads(response.content)
-    assert [row["id"] for row in healed.json()["data"]][0] == "WD-STU-00010"
+    assert healed.json()["data"][0]["id"] == "WD-STU-00010"
 
 
 def test_malformed_page_with_times_minus_one_never_recovers(
@@ -406,8 +429,10 @@ def test_invalid_faults_are_rejected(workday: WorkdayServer, faults: dict[str, A
 # -- the server itself
 
 
-def test_keep_alive_pages_are_fast(workday: WorkdayServer, workday_session: requests.Session, n_students: int) -> None:
-    # With Nagle's algorithm on, each keep-alive response stalls ~44 ms on loopback: 60 pages would take >2.5 s.
+def test_keep_alive_pages_are_fast(
+    workday: WorkdayServer, workday_session: requests.Session, n_students: int
+) -> None:
+    # With Nagle's algorithm on, each keep-alive response stalls ~44 ms on loopback: 60 pages take >2.5 s.
     started = time.perf_counter()
     for i in range(60):
         assert get_students(workday_session, workday, offset=i % n_students, limit=5).status_code == 200

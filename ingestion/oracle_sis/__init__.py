@@ -1,29 +1,30 @@
-"""The Oracle Student Information System (SIS) into `raw_oracle_sis`: incremental on `UPDATED_AT`, merged on keys.
+"""The Oracle Student Information System (SIS) into `raw_oracle_sis`: incremental on `UPDATED_AT`, merged.
 
 Config and secrets read (dlt providers: env vars, then `.dlt/secrets.toml` / `.dlt/config.toml`):
 
 | name | kind | what |
 |---|---|---|
-| `SOURCES__ORACLE_SIS__CREDENTIALS` | secret | SQLAlchemy URL: `oracle+oracledb://user:pass@host:1521/?service_name=SIS` in production, `sqlite:////abs/path/sis.sqlite` in the sandbox |
+| `SOURCES__ORACLE_SIS__CREDENTIALS` | secret | SQLAlchemy URL (below) |
 | `SOURCES__ORACLE_SIS__SCHEMA` | config, optional | Oracle owner of the SIS tables (none for SQLite) |
 | `SOURCES__ORACLE_SIS__TABLE_NAMES` | config, optional | subset of `SIS_TABLES` to load (default: all) |
 | `SOURCES__ORACLE_SIS__CHUNK_SIZE` | config, optional | rows per extracted batch (default 50,000) |
 
-The same code talks to Oracle and to the SQLite stand-in; nothing branches on the system. Table and column names
-are matched case-insensitively, because SQLAlchemy's Oracle dialect reflects `STUDENTS` as `students` while SQLite
-keeps `STUDENTS`; dlt normalises both to lower-case snake_case in raw.
+The URL is `oracle+oracledb://user:pass@host:1521/?service_name=SIS` in production and
+`sqlite:////abs/path/sis.sqlite` in the sandbox. The same code talks to both; nothing branches on the
+system. Table and column names are matched case-insensitively, because SQLAlchemy's Oracle dialect
+reflects `STUDENTS` as `students` while SQLite keeps `STUDENTS`; dlt normalises both to snake_case in raw.
 
 Incremental loading and the boundary
-    Every table is read with `UPDATED_AT >= :last_value` (dlt's closed range start), so rows sharing the last
-    loaded `UPDATED_AT` are read again. dlt keeps the primary keys of the rows at that boundary value in its
-    incremental state and drops the ones it already loaded: rows written later with the same timestamp are
-    loaded, re-read ones are not duplicated. `write_disposition="merge"` on the primary key makes any re-read row
-    an upsert as well, so raw holds exactly one row per key.
+    Every table is read with `UPDATED_AT >= :last_value` (dlt's closed range start), so rows sharing the
+    last loaded `UPDATED_AT` are read again. dlt keeps the primary keys of the rows at that boundary value
+    in its incremental state and drops the ones it already loaded: rows written later with the same
+    timestamp are loaded, re-read ones are not duplicated. `write_disposition="merge"` on the primary key
+    makes any re-read row an upsert as well, so raw holds exactly one row per key.
 
 Soft deletes
     The SIS never hard-deletes: it sets `IS_DELETED = 1` and bumps `UPDATED_AT`. Raw keeps such rows with
-    `is_deleted = 1` (merge overwrites the earlier version); staging filters them. Raw therefore mirrors the
-    source table row for row, which is what reconciliation tests and audits compare against.
+    `is_deleted = 1` (merge overwrites the earlier version); staging filters them. Raw therefore mirrors
+    the source table row for row, which is what reconciliation tests and audits compare against.
 
 Type mapping (Oracle -> dlt -> DuckDB / Snowflake), applied by `adapt_sis_types` before dlt derives hints:
 
@@ -35,15 +36,18 @@ Type mapping (Oracle -> dlt -> DuckDB / Snowflake), applied by `adapt_sis_types`
 | `NUMBER` (no precision) | decimal | DECIMAL(38,9) | NUMBER(38,9) |
 | `VARCHAR2(n)` | text(n) | VARCHAR | VARCHAR(n) |
 | `TIMESTAMP` | timestamp, no time zone | TIMESTAMP | TIMESTAMP_NTZ |
-| `DATE` | Oracle: timestamp (an Oracle DATE carries a time); SQLite stand-in: date | TIMESTAMP / DATE | TIMESTAMP_NTZ / DATE |
+| `DATE` on Oracle (carries a time) | timestamp | TIMESTAMP | TIMESTAMP_NTZ |
+| `DATE` in the SQLite stand-in | date | DATE | DATE |
 
 Staging casts `DATE` columns with `cast(... as date)`, which is right for both.
 
 Schema contract (`SCHEMA_CONTRACT`)
-    New tables and new columns evolve (a column added in the SIS appears in raw on the next run). A column whose
-    data type changes (say `STUDENT_ID` from `NUMBER(10,0)` to `VARCHAR2`) fails the run with dlt's
-    `DataValidationError` naming the table and column (`data_type` is frozen): the raw table is not silently
-    widened or given a variant column, and a person decides how to migrate it.
+    New tables and new columns evolve (a column added in the SIS appears in raw on the next run). A
+    column whose data type changes (say `COURSE_ID` from `NUMBER(10,0)` to `VARCHAR2`) fails the run in
+    the extract step with dlt's `DataValidationError` naming the table and column (`data_type` is frozen):
+    nothing is loaded, the raw table is not silently widened or given a variant column, and a person
+    decides how to migrate it. (Without the contract dlt fails later, in the load step, leaving a pending
+    package behind.)
 """
 
 from __future__ import annotations
@@ -89,8 +93,8 @@ class SisSourceError(RuntimeError):
 def adapt_sis_types(table: sa.Table) -> None:
     """Table adapter: Oracle `NUMBER(p,0)` columns become BIGINT instead of DECIMAL(p,0).
 
-    It changes the reflected column type itself, so both the dlt column hints and the values the driver returns
-    (int, not Decimal) follow it.
+    It changes the reflected column type itself, so both the dlt column hints and the values the driver
+    returns (int, not Decimal) follow it.
     """
     for column in table.columns:
         kind = column.type
@@ -110,8 +114,8 @@ def _column_named(table: sa.Table, wanted: str) -> str:
         if column.name.lower() == wanted.lower():
             return str(column.name)
     raise SisSourceError(
-        f"oracle_sis: table {table.name} has no column {wanted}; every SIS table must carry {CURSOR_COLUMN} and "
-        f"{SOFT_DELETE_COLUMN}. Check SOURCES__ORACLE_SIS__SCHEMA points at the SIS owner."
+        f"oracle_sis: table {table.name} has no column {wanted}; every SIS table must carry "
+        f"{CURSOR_COLUMN} and {SOFT_DELETE_COLUMN}. Check SOURCES__ORACLE_SIS__SCHEMA names the SIS owner."
     )
 
 
@@ -123,14 +127,14 @@ def primary_key_of(table: sa.Table) -> list[str]:
     documented = SIS_PRIMARY_KEYS.get(table.name.upper())
     if documented is None:
         raise SisSourceError(
-            f"oracle_sis: table {table.name} reports no primary key and none is documented in SIS_PRIMARY_KEYS; "
-            "add it there before loading the table."
+            f"oracle_sis: table {table.name} reports no primary key and none is documented in "
+            "SIS_PRIMARY_KEYS; add it there before loading the table."
         )
     return [_column_named(table, documented)]
 
 
 def updated_at_incremental(cursor_column: str, initial_value: datetime | None = None) -> Any:
-    """The incremental cursor every SIS table uses: closed range start, dedup on the primary key at the boundary."""
+    """The cursor every SIS table uses: closed range start, dedup on the primary key at the boundary."""
     return dlt.sources.incremental(cursor_column, initial_value=initial_value, range_start="closed")
 
 
@@ -199,12 +203,14 @@ def compile_incremental_query(
     schema: str | None = None,
     last_value: datetime | None = None,
 ) -> tuple[str, dict[str, Any]]:
-    """Compile, without connecting, the SELECT this source runs for `table_name` on the dialect of `dialect_url`
-    (e.g. `oracle+oracledb://`), as of an incremental state whose last `UPDATED_AT` is `last_value`.
+    """Compile, without connecting, the SELECT this source runs for `table_name` on the dialect of
+    `dialect_url` (e.g. `oracle+oracledb://`), as of an incremental state whose last `UPDATED_AT` is
+    `last_value`.
 
-    The table is declared with the names the dialect's reflection would report for the SIS's upper-case names,
-    then goes through the same type adapter and dlt's own query builder as a real run. Returns the SQL text and
-    its bind parameters.
+    The table is declared with the names the dialect's reflection reports for the SIS's upper-case names
+    (Oracle: lower-case, rendered unquoted, which Oracle resolves case-insensitively to the upper-case
+    names; `schema` is used as configured), then goes through the same type adapter and dlt's own query
+    builder as a real run. Returns the SQL text and its bind parameters.
     """
     engine = sa.create_engine(dialect_url)
     dialect = engine.dialect
@@ -215,7 +221,7 @@ def compile_incremental_query(
     key = SIS_PRIMARY_KEYS[table_name.upper()]
     table = sa.Table(
         reflected(table_name.upper()),
-        sa.MetaData(schema=reflected(schema) if schema else None),
+        sa.MetaData(schema=schema),
         sa.Column(reflected(key), sa.Numeric(10, 0), primary_key=True),
         sa.Column(reflected(SOFT_DELETE_COLUMN), sa.Numeric(1, 0), nullable=False),
         sa.Column(reflected(CURSOR_COLUMN), sa.TIMESTAMP(), nullable=False),

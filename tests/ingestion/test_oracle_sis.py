@@ -1,0 +1,241 @@
+"""The SIS source against the SQLite stand-in, loaded by dlt into DuckDB; compiled for Oracle."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from dlt.common.schema.exceptions import DataValidationError
+from dlt.pipeline.exceptions import PipelineStepFailed
+
+from ingestion.destination import make_pipeline
+from ingestion.oracle_sis import SIS_PRIMARY_KEYS, SIS_TABLES, compile_incremental_query
+from ingestion.oracle_sis import source as oracle_sis_source
+from orchestration.sandbox.advance import advance
+
+RAW = "raw_oracle_sis"
+
+
+@pytest.fixture
+def sis(sandbox_dir: Path, warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private sandbox whose SIS the source reads through its config name, as in production."""
+    monkeypatch.setenv(
+        "SOURCES__ORACLE_SIS__CREDENTIALS", f"sqlite:///{(sandbox_dir / 'sis.sqlite').resolve()}"
+    )
+    return sandbox_dir
+
+
+def run_sis() -> dict[str, int]:
+    """The runner's exact call; returns the rows dlt extracted per SIS table in this run."""
+    pipeline = make_pipeline("oracle_sis")
+    pipeline.run(oracle_sis_source(), loader_file_format="parquet")
+    counts = pipeline.last_trace.last_normalize_info.row_counts
+    return {table: rows for table, rows in counts.items() if not table.startswith("_dlt")}
+
+
+def manifest(sandbox: Path) -> dict[str, Any]:
+    return json.loads((sandbox / "manifest.json").read_text())
+
+
+def query(warehouse: Path, sql: str) -> list[tuple[Any, ...]]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def raw_count(warehouse: Path, table: str) -> int:
+    return query(warehouse, f"SELECT count(*) FROM {RAW}.{table.lower()}")[0][0]
+
+
+def raw_checksum(warehouse: Path) -> dict[str, tuple[int, int]]:
+    """Row count and an order-independent hash of every full row (dlt's own columns included) per table."""
+    return {
+        table: query(warehouse, f"SELECT count(*), bit_xor(hash(t)) FROM {RAW}.{table.lower()} AS t")[0]
+        for table in SIS_TABLES
+    }
+
+
+def source_keys(sandbox: Path, table: str) -> list[tuple[int, str, int]]:
+    key = SIS_PRIMARY_KEYS[table]
+    with sqlite3.connect(sandbox / "sis.sqlite") as con:
+        return con.execute(
+            f'SELECT "{key}", "UPDATED_AT", "IS_DELETED" FROM "{table}" ORDER BY "{key}"'
+        ).fetchall()
+
+
+def raw_keys(warehouse: Path, table: str) -> list[tuple[int, str, int]]:
+    key = SIS_PRIMARY_KEYS[table].lower()
+    return query(
+        warehouse,
+        f"SELECT {key}, strftime(updated_at, '%Y-%m-%d %H:%M:%S.%f'), is_deleted "
+        f"FROM {RAW}.{table.lower()} ORDER BY {key}",
+    )
+
+
+def assert_raw_mirrors_source(sandbox: Path, warehouse: Path) -> None:
+    for table in SIS_TABLES:
+        expected, actual = source_keys(sandbox, table), raw_keys(warehouse, table)
+        assert len(actual) == len({row[0] for row in actual}), f"{table}: duplicate keys in raw"
+        assert actual == expected, f"{table}: raw differs from the SIS on key, UPDATED_AT or IS_DELETED"
+
+
+def test_full_load_matches_manifest_row_counts(sis: Path, warehouse: Path) -> None:
+    extracted = run_sis()
+
+    expected = manifest(sis)["sources"]["oracle_sis"]["tables"]
+    assert set(expected) == set(SIS_TABLES)
+    assert {table: raw_count(warehouse, table) for table in SIS_TABLES} == expected
+    assert extracted == {table.lower(): rows for table, rows in expected.items()}
+    assert_raw_mirrors_source(sis, warehouse)
+
+
+def test_ids_land_as_bigint_and_measures_as_exact_decimals(sis: Path, warehouse: Path) -> None:
+    run_sis()
+
+    types = {
+        (table, column): data_type
+        for table, column, data_type in query(
+            warehouse,
+            f"SELECT table_name, column_name, data_type FROM information_schema.columns "
+            f"WHERE table_schema = '{RAW}'",
+        )
+    }
+    sis_tables = {table.lower() for table in SIS_TABLES}
+    id_columns = {
+        key for key in types if key[0] in sis_tables and key[1].endswith("_id") and key[1] != "_dlt_id"
+    }
+    assert len(id_columns) >= 15
+    assert {types[key] for key in id_columns} == {"BIGINT"}
+    assert types["students", "gpa"] == "DECIMAL(4,2)"
+    assert types["assessments", "score"] == "DECIMAL(5,2)"
+    assert types["assessments", "max_score"] == "DECIMAL(5,2)"
+    assert types["academic_records", "grade_points"] == "DECIMAL(3,2)"
+    assert types["course_skills", "skill_weight"] == "DECIMAL(3,2)"
+    assert types["enrollments", "term_code"] == "BIGINT"
+    assert types["students", "is_deleted"] == "BIGINT"
+    assert types["students", "updated_at"] == "TIMESTAMP"
+    # Exact values, not binary floats: a GPA of 3.07 stays 3.07.
+    with sqlite3.connect(sis / "sis.sqlite") as con:
+        source_gpa = con.execute('SELECT SUM(CAST("GPA" AS TEXT) * 100) FROM "STUDENTS"').fetchone()[0]
+    assert query(warehouse, f"SELECT sum(gpa * 100) FROM {RAW}.students")[0][0] == round(source_gpa)
+
+
+def test_rerun_is_a_no_op(sis: Path, warehouse: Path) -> None:
+    run_sis()
+    before = raw_checksum(warehouse)
+    loads = query(warehouse, f"SELECT count(*) FROM {RAW}._dlt_loads")[0][0]
+
+    assert run_sis() == {}
+    assert raw_checksum(warehouse) == before
+    assert query(warehouse, f"SELECT count(*) FROM {RAW}._dlt_loads")[0][0] == loads
+
+
+def test_incremental_run_after_advance_loads_only_changes(sis: Path, warehouse: Path) -> None:
+    run_sis()
+    changes = advance(sis, days=1)["advances"][-1]["changes"]["oracle_sis"]
+
+    extracted = run_sis()
+
+    expected = {
+        table.lower(): change["updated"] + change["deleted"] + change["inserted"]
+        for table, change in changes.items()
+        if change["updated"] + change["deleted"] + change["inserted"]
+    }
+    assert extracted == expected
+    assert_raw_mirrors_source(sis, warehouse)
+    counts = manifest(sis)["sources"]["oracle_sis"]["tables"]
+    assert {table: raw_count(warehouse, table) for table in SIS_TABLES} == counts
+    deleted = query(warehouse, f"SELECT count(*) FROM {RAW}.students WHERE is_deleted = 1")[0][0]
+    assert deleted >= changes["STUDENTS"]["deleted"] >= 1
+
+
+def test_rows_sharing_the_last_updated_at_are_neither_lost_nor_duplicated(sis: Path, warehouse: Path) -> None:
+    run_sis()
+    with sqlite3.connect(sis / "sis.sqlite") as con:
+        (boundary,) = con.execute('SELECT MAX("UPDATED_AT") FROM "STUDENTS"').fetchone()
+        (new_id,) = con.execute('SELECT MAX("STUDENT_ID") + 1 FROM "STUDENTS"').fetchone()
+        columns = [row[1] for row in con.execute('PRAGMA table_info("STUDENTS")')][1:]
+        names = ", ".join(f'"{name}"' for name in columns)
+        # Committed after the first run, stamped with the very timestamp that run ended on.
+        con.execute(
+            f'INSERT INTO "STUDENTS" ("STUDENT_ID", {names}) SELECT ?, {names} FROM "STUDENTS" '
+            'WHERE "UPDATED_AT" = ? LIMIT 1',
+            [new_id, boundary],
+        )
+
+    assert run_sis() == {"students": 1}
+    assert raw_keys(warehouse, "STUDENTS") == source_keys(sis, "STUDENTS")
+    assert run_sis() == {}
+
+
+def test_new_source_column_evolves_into_raw(sis: Path, warehouse: Path) -> None:
+    run_sis()
+    with sqlite3.connect(sis / "sis.sqlite") as con:
+        con.execute('ALTER TABLE "STUDENTS" ADD COLUMN "PREFERRED_NAME" VARCHAR2(100)')
+        con.execute(
+            'UPDATE "STUDENTS" SET "PREFERRED_NAME" = \'Sam\', "UPDATED_AT" = \'2030-01-01 00:00:00.000000\' '
+            'WHERE "STUDENT_ID" IN (SELECT "STUDENT_ID" FROM "STUDENTS" ORDER BY 1 LIMIT 3)'
+        )
+
+    assert run_sis() == {"students": 3}
+    assert query(warehouse, f"SELECT count(preferred_name) FROM {RAW}.students")[0][0] == 3
+
+
+def test_key_column_type_change_fails_the_run_and_leaves_raw_alone(sis: Path, warehouse: Path) -> None:
+    run_sis()
+    before = raw_checksum(warehouse)
+    with sqlite3.connect(sis / "sis.sqlite") as con:
+        (ddl,) = con.execute("SELECT sql FROM sqlite_master WHERE name = 'COURSES'").fetchone()
+        con.execute('ALTER TABLE "COURSES" RENAME TO "COURSES_OLD"')
+        con.execute(ddl.replace('"COURSE_ID" NUMBER(10,0)', '"COURSE_ID" VARCHAR2(12)'))
+        con.execute(
+            'INSERT INTO "COURSES" SELECT \'C-\' || "COURSE_ID", "COURSE_CODE", "TITLE", "DEPARTMENT", '
+            '"CREDITS", "COURSE_LEVEL", "IS_DELETED", \'2030-01-01 00:00:00.000000\' FROM "COURSES_OLD"'
+        )
+        con.execute('DROP TABLE "COURSES_OLD"')
+
+    with pytest.raises(PipelineStepFailed) as failure:
+        run_sis()
+
+    assert isinstance(failure.value.exception, DataValidationError)
+    message = str(failure.value.exception)
+    assert "courses" in message and "course_id" in message and "frozen" in message
+    assert raw_checksum(warehouse) == before
+    types = query(
+        warehouse,
+        "SELECT data_type FROM information_schema.columns "
+        f"WHERE table_schema = '{RAW}' AND table_name = 'courses' AND column_name = 'course_id'",
+    )
+    assert types == [("BIGINT",)]
+
+
+@pytest.mark.parametrize("table", SIS_TABLES)
+def test_extraction_select_compiles_for_oracle(table: str) -> None:
+    last = datetime(2026, 10, 15, 6, 0, 0, 123456)
+
+    sql, params = compile_incremental_query("oracle+oracledb://", table, schema="SIS_OWNER", last_value=last)
+
+    key = SIS_PRIMARY_KEYS[table].lower()
+    name = table.lower()
+    flat = " ".join(sql.split())
+    # The owner as configured (quoted upper-case matches Oracle's stored name); table and column names as
+    # Oracle reflection reports them: lower-case and unquoted, which Oracle resolves to upper-case names.
+    assert flat.startswith(f'SELECT "SIS_OWNER".{name}.{key}, ')
+    assert f'FROM "SIS_OWNER".{name} WHERE "SIS_OWNER".{name}.updated_at >= :updated_at_1' in flat
+    assert params == {"updated_at_1": last}
+    # oracledb takes named binds only; a qmark or a quoted lower-case name would fail on Oracle.
+    assert "?" not in sql and "%s" not in sql
+    assert not re.search(r'"[a-z_]+"', sql)
+
+
+def test_first_oracle_extraction_has_no_filter_and_sqlite_keeps_upper_case_names() -> None:
+    oracle_sql, oracle_params = compile_incremental_query("oracle+oracledb://", "STUDENTS")
+    assert "WHERE" not in oracle_sql and oracle_params == {}
+
+    sqlite_sql, _ = compile_incremental_query("sqlite://", "STUDENTS", last_value=datetime(2026, 1, 1))
+    assert 'WHERE "STUDENTS"."UPDATED_AT" >= ?' in " ".join(sqlite_sql.split())

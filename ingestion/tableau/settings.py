@@ -1,0 +1,27 @@
+"""Fixed facts about the Tableau REST API this connector relies on, and the config names it reads."""
+
+from __future__ import annotations
+
+from typing import Final
+
+DEFAULT_API_VERSION: Final = "3.22"
+DEFAULT_PAGE_SIZE: Final = 100  # Tableau's default; its maximum is 1,000
+DEFAULT_REQUEST_TIMEOUT: Final = 60.0  # seconds, for connecting and for each read
+
+SIGNIN_PATH: Final = "auth/signin"
+SIGNOUT_PATH: Final = "auth/signout"
+VIEWS_PATH: Final = "sites/{site_id}/views"
+VIEW_DATA_PATH: Final = "sites/{site_id}/views/{view_id}/data"
+AUTH_HEADER: Final = "X-Tableau-Auth"
+
+# Every row carries the date of the extraction; a day's rows are replaced as a whole on re-runs.
+SNAPSHOT_COLUMN: Final = "snapshot_date"
+LOAD_ID_COLUMN: Final = "_dlt_load_id"
+
+# Names a person fixes when something is wrong; used in error messages, never alongside values.
+ENV_SERVER_URL: Final = "SOURCES__TABLEAU__SERVER_URL"
+ENV_API_VERSION: Final = "SOURCES__TABLEAU__API_VERSION"
+ENV_SITE: Final = "SOURCES__TABLEAU__SITE"
+ENV_TOKEN_NAME: Final = "SOURCES__TABLEAU__TOKEN_NAME"
+ENV_TOKEN_SECRET: Final = "SOURCES__TABLEAU__TOKEN_SECRET"
+ENV_VIEWS: Final = "SOURCES__TABLEAU__VIEWS"

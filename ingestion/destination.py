@@ -49,6 +49,9 @@ def make_pipeline(source: str, destination: str | None = None) -> dlt.Pipeline:
     """The pipeline for one source system: its own state, dataset `raw_<source>`."""
     folder = pipelines_dir()
     folder.mkdir(parents=True, exist_ok=True)
+    # Arrow-backed sources (SIS, files) get `_dlt_load_id` like every other table: dbt's freshness and the
+    # quality layer read load time from it on every source alike.
+    os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
     return dlt.pipeline(
         pipeline_name=f"campus_{source}",
         destination=make_destination(destination),

@@ -360,8 +360,10 @@ def write_sis(
     dup_ids = np.arange(student_ids[-1] + 1, student_ids[-1] + 1 + len(dup_src))
     rows = np.concatenate([np.arange(n), dup_src])
     all_ids = np.concatenate([student_ids, dup_ids])
+    # The second admission typed the e-mail again, sometimes in capitals: valid, but not byte-equal.
     dup_emails = sis_emails[dup_src].copy()
-    dup_emails[rng.random(len(dup_src)) < 0.5] = None
+    shout = rng.random(len(dup_src)) < 0.5
+    dup_emails[shout] = np.char.upper(dup_emails[shout].astype(str))
     phone = np.char.add("+1-555-", np.char.mod("%07d", rng.integers(0, 10_000_000, len(rows))))
     sis_store.insert_rows(
         con,

@@ -88,7 +88,7 @@ def test_planted_defects_are_really_in_the_data(pristine_sandbox: Path) -> None:
         def ids(sql: str) -> set[int]:
             return {row[0] for row in con.execute(sql)}
 
-        assert ids('SELECT "STUDENT_ID" FROM "STUDENTS" WHERE "EMAIL" IS NULL') >= set(
+        assert ids('SELECT "STUDENT_ID" FROM "STUDENTS" WHERE "EMAIL" IS NULL') == set(
             defects["null_emails"]["ids"]
         )
         malformed = ids("""SELECT "STUDENT_ID" FROM "STUDENTS"

@@ -1,0 +1,107 @@
+"""A warehouse built the way `campus run` builds it (sandbox -> ingestion -> dbt build), once per session.
+
+dbt runs as a subprocess with its own target and log folders, so tests never share dbt state with a developer's
+`dbt_project/target` or with each other.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from ingestion.runner import run_sources
+from orchestration.sandbox.serve import running_sandbox
+
+ROOT = Path(__file__).resolve().parents[2]
+DBT = str(Path(sys.executable).with_name("dbt"))
+
+
+@dataclass
+class BuiltWarehouse:
+    sandbox_dir: Path
+    path: Path
+    dbt_dir: Path  # target and log folders of this warehouse's dbt invocations
+    build: subprocess.CompletedProcess[str]
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        """The sandbox manifest (row counts, planted defects, truth files)."""
+        return json.loads((self.sandbox_dir / "manifest.json").read_text())
+
+    @property
+    def run_results(self) -> dict[str, Any]:
+        return json.loads((self.dbt_dir / "target" / "run_results.json").read_text())
+
+    def query(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+        with duckdb.connect(str(self.path), read_only=True) as con:
+            return con.execute(sql, params or []).fetchall()
+
+    def dbt(self, *args: str, timeout: int = 600) -> subprocess.CompletedProcess[str]:
+        return run_dbt(self.path, self.dbt_dir, *args, timeout=timeout)
+
+
+def run_dbt(warehouse: Path, dbt_dir: Path, *args: str, target: str = "ci",
+            timeout: int = 600) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "CAMPUS_WAREHOUSE": str(warehouse),
+        "DBT_PROFILES_DIR": str(ROOT),
+        "DBT_TARGET_PATH": str(dbt_dir / "target"),
+        "DBT_LOG_PATH": str(dbt_dir / "logs"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    return subprocess.run([DBT, *args, "--project-dir", str(ROOT / "dbt_project"), "--target", target],
+                          cwd=ROOT / "dbt_project", env=env, capture_output=True, text=True, timeout=timeout,
+                          check=False)
+
+
+@contextmanager
+def patched_environ(values: dict[str, str]) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def ingest_into(sandbox_dir: Path, warehouse: Path) -> None:
+    with running_sandbox(sandbox_dir) as sandbox, patched_environ({
+        **sandbox.environment(),
+        "CAMPUS_WAREHOUSE": str(warehouse),
+        "CAMPUS_PIPELINES_DIR": str(warehouse.parent / ".dlt_pipelines"),
+        "CAMPUS_DESTINATION": "duckdb",
+        "RUNTIME__LOG_LEVEL": "WARNING",
+    }):
+        results = run_sources()
+    failed = [f"{r.source}: {r.error}" for r in results if r.status != "success"]
+    assert not failed, failed
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(pristine_sandbox: Path, tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
+    """Sandbox (scale 0.01) ingested and `dbt build` run once; tests read it, never write it."""
+    root = tmp_path_factory.mktemp("built")
+    sandbox_dir = root / "sandbox"
+    # Ingestion moves the malformed file drop to rejected/: work on a copy of the pristine sandbox.
+    shutil.copytree(pristine_sandbox, sandbox_dir)
+    warehouse = root / "warehouse" / "campus.duckdb"
+    warehouse.parent.mkdir(parents=True)
+    ingest_into(sandbox_dir, warehouse)
+    build = run_dbt(warehouse, root / "dbt", "build")
+    return BuiltWarehouse(sandbox_dir, warehouse, root / "dbt", build)

@@ -1,7 +1,7 @@
 """A warehouse built the way `campus run` builds it (sandbox -> ingestion -> dbt build), once per session.
 
-dbt runs as a subprocess with its own target and log folders, so tests never share dbt state with a developer's
-`dbt_project/target` or with each other.
+`dbt` runs as a subprocess with its own target and log folders, so tests never share dbt state with a
+developer's `dbt_project/target` or with each other.
 """
 
 from __future__ import annotations
@@ -51,8 +51,9 @@ class BuiltWarehouse:
         return run_dbt(self.path, self.dbt_dir, *args, timeout=timeout)
 
 
-def run_dbt(warehouse: Path, dbt_dir: Path, *args: str, target: str = "ci",
-            timeout: int = 600) -> subprocess.CompletedProcess[str]:
+def run_dbt(
+    warehouse: Path, dbt_dir: Path, *args: str, target: str = "ci", timeout: int = 600
+) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "CAMPUS_WAREHOUSE": str(warehouse),
@@ -61,9 +62,15 @@ def run_dbt(warehouse: Path, dbt_dir: Path, *args: str, target: str = "ci",
         "DBT_LOG_PATH": str(dbt_dir / "logs"),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
-    return subprocess.run([DBT, *args, "--project-dir", str(ROOT / "dbt_project"), "--target", target],
-                          cwd=ROOT / "dbt_project", env=env, capture_output=True, text=True, timeout=timeout,
-                          check=False)
+    return subprocess.run(
+        [DBT, *args, "--project-dir", str(ROOT / "dbt_project"), "--target", target],
+        cwd=ROOT / "dbt_project",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 @contextmanager
@@ -81,13 +88,18 @@ def patched_environ(values: dict[str, str]) -> Iterator[None]:
 
 
 def ingest_into(sandbox_dir: Path, warehouse: Path) -> None:
-    with running_sandbox(sandbox_dir) as sandbox, patched_environ({
-        **sandbox.environment(),
-        "CAMPUS_WAREHOUSE": str(warehouse),
-        "CAMPUS_PIPELINES_DIR": str(warehouse.parent / ".dlt_pipelines"),
-        "CAMPUS_DESTINATION": "duckdb",
-        "RUNTIME__LOG_LEVEL": "WARNING",
-    }):
+    with (
+        running_sandbox(sandbox_dir) as sandbox,
+        patched_environ(
+            {
+                **sandbox.environment(),
+                "CAMPUS_WAREHOUSE": str(warehouse),
+                "CAMPUS_PIPELINES_DIR": str(warehouse.parent / ".dlt_pipelines"),
+                "CAMPUS_DESTINATION": "duckdb",
+                "RUNTIME__LOG_LEVEL": "WARNING",
+            }
+        ),
+    ):
         results = run_sources()
     failed = [f"{r.source}: {r.error}" for r in results if r.status != "success"]
     assert not failed, failed

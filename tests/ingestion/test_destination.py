@@ -9,8 +9,9 @@ import pytest
 from ingestion.destination import destination_name, make_pipeline
 
 
-def test_duckdb_is_the_default_and_lands_in_the_configured_file(warehouse: Path,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_duckdb_is_the_default_and_lands_in_the_configured_file(
+    warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("CAMPUS_DESTINATION", raising=False)
     pipeline = make_pipeline("probe")
     assert pipeline.destination.destination_name == "duckdb"
@@ -19,12 +20,17 @@ def test_duckdb_is_the_default_and_lands_in_the_configured_file(warehouse: Path,
     assert warehouse.exists()
 
 
-def test_snowflake_configuration_resolves_from_environment_variables(warehouse: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_snowflake_configuration_resolves_from_environment_variables(
+    warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     secret = "snowflake-password-under-test"
     for name, value in {
-        "DATABASE": "CAMPUS", "USERNAME": "LOADER", "PASSWORD": secret, "HOST": "acme-xy12345",
-        "WAREHOUSE": "LOADING", "ROLE": "LOADER_ROLE",
+        "DATABASE": "CAMPUS",
+        "USERNAME": "LOADER",
+        "PASSWORD": secret,
+        "HOST": "acme-xy12345",
+        "WAREHOUSE": "LOADING",
+        "ROLE": "LOADER_ROLE",
     }.items():
         monkeypatch.setenv(f"DESTINATION__SNOWFLAKE__CREDENTIALS__{name}", value)
     pipeline = make_pipeline("oracle_sis", "snowflake")
@@ -32,7 +38,11 @@ def test_snowflake_configuration_resolves_from_environment_variables(warehouse: 
     client = pipeline.destination_client()
     credentials = client.config.credentials
     assert pipeline.destination.destination_name == "snowflake"
-    assert (credentials.database, credentials.username, credentials.host) == ("CAMPUS", "LOADER", "acme-xy12345")
+    assert (credentials.database, credentials.username, credentials.host) == (
+        "CAMPUS",
+        "LOADER",
+        "acme-xy12345",
+    )
     assert (credentials.warehouse, credentials.role) == ("LOADING", "LOADER_ROLE")
     assert credentials.password == secret
     assert pipeline.dataset_name == "raw_oracle_sis"

@@ -107,7 +107,9 @@ def test_ids_land_as_bigint_and_measures_as_exact_decimals(sis: Path, warehouse:
     }
     sis_tables = {table.lower() for table in SIS_TABLES}
     id_columns = {
-        key for key in types if key[0] in sis_tables and key[1].endswith("_id") and not key[1].startswith("_dlt_")
+        key
+        for key in types
+        if key[0] in sis_tables and key[1].endswith("_id") and not key[1].startswith("_dlt_")
     }
     assert len(id_columns) >= 15
     assert {types[key] for key in id_columns} == {"BIGINT"}

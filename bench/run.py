@@ -35,7 +35,10 @@ def stage(*args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
 
 
 def bench_scale(scale: float, work: Path) -> dict[str, Any]:
-    data = work / f"sandbox_{scale}"
+    """Generate, ingest, build, score; then advance one day and run the incremental path."""
+    from orchestration.sandbox.serve import running_sandbox
+
+    data, warehouse = work / f"sandbox_{scale}", work / f"warehouse_{scale}"
     report: dict[str, Any] = {"scale": scale}
     gen = stage("generate", str(data), str(scale), "42")
     report["generate"] = {
@@ -44,42 +47,70 @@ def bench_scale(scale: float, work: Path) -> dict[str, Any]:
         "rows": gen["rows"],
         "total_rows": sum(gen["rows"].values()),
     }
-    report["ingest"] = bench_ingest(data, work / f"warehouse_{scale}")
-    return report
-
-
-def bench_ingest(data: Path, warehouse: Path) -> dict[str, Any]:
-    from orchestration.sandbox.serve import running_sandbox
-
     env = {
         "CAMPUS_WAREHOUSE": str(warehouse / "campus.duckdb"),
         "CAMPUS_PIPELINES_DIR": str(warehouse / "pipelines"),
         "RUNTIME__LOG_LEVEL": "WARNING",
     }
-    out: dict[str, Any] = {}
     with running_sandbox(data) as sandbox:
         env.update(sandbox.environment())
         full = stage("ingest", env=env)
+        build = stage("dbt", "build", env=env)
+        report["scores"] = scores(warehouse / "campus.duckdb", data)
         stage("advance", str(data), "1")
         incremental = stage("ingest", env=env)
-    for name, result in (("full", full), ("incremental_after_1_day", incremental)):
-        rows = sum(s["rows"] for s in result["sources"].values())
-        out[name] = {
-            "seconds": round(result["seconds"], 2),
-            "peak_rss_mb": round(result["peak_rss_mb"]),
-            "rows": rows,
-            "rows_per_second": round(rows / result["seconds"]),
-            "per_source": {
-                k: {
-                    "rows": v["rows"],
-                    "seconds": round(v["seconds"], 2),
-                    "rows_per_second": round(v["rows"] / max(v["seconds"], 1e-9)),
-                    "status": v["status"],
-                }
-                for k, v in result["sources"].items()
-            },
-        }
+        rebuild = stage("dbt", "build", env=env)
+    report["ingest"] = {"full": ingest_summary(full), "incremental_after_1_day": ingest_summary(incremental)}
+    report["dbt"] = {"full": dbt_summary(build), "incremental_after_1_day": dbt_summary(rebuild)}
+    return report
+
+
+def scores(warehouse: Path, data: Path) -> dict[str, Any]:
+    """Quality of identity resolution and recommendations against the sandbox's truth."""
+    from orchestration.sandbox.truth import identity_scores
+
+    out: dict[str, Any] = {}
+    try:
+        out["identity"] = identity_scores(warehouse, data)
+    except Exception as exc:  # a layer not built yet is reported, not fatal to the other figures
+        out["identity"] = {"error": str(exc).splitlines()[0]}
+    try:
+        from bench.recommendations import evaluate
+
+        out["recommendations"] = evaluate(warehouse, data)
+    except Exception as exc:
+        out["recommendations"] = {"error": str(exc).splitlines()[0]}
     return out
+
+
+def ingest_summary(result: dict[str, Any]) -> dict[str, Any]:
+    rows = sum(s["rows"] for s in result["sources"].values())
+    return {
+        "seconds": round(result["seconds"], 2),
+        "peak_rss_mb": round(result["peak_rss_mb"]),
+        "rows": rows,
+        "rows_per_second": round(rows / result["seconds"]),
+        "per_source": {
+            k: {
+                "rows": v["rows"],
+                "seconds": round(v["seconds"], 2),
+                "rows_per_second": round(v["rows"] / max(v["seconds"], 1e-9)),
+                "status": v["status"],
+            }
+            for k, v in result["sources"].items()
+        },
+    }
+
+
+def dbt_summary(result: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "seconds": round(result["seconds"], 2),
+        "returncode": result["returncode"],
+        "statuses": result["statuses"],
+        "peak_rss_mb": round(result["dbt_peak_rss_mb"]),
+        "node_seconds_by_folder": {k: round(v, 2) for k, v in result["node_seconds_by_folder"].items()},
+        "tail": result["tail"],
+    }
 
 
 def print_report(reports: list[dict[str, Any]]) -> None:
@@ -103,6 +134,17 @@ def print_report(reports: list[dict[str, Any]]) -> None:
                     f"    {source:<12} {s['status']:<8} {s['rows']:>10,} rows {s['seconds']:>7.2f} s "
                     f"{s['rows_per_second']:>10,} rows/s"
                 )
+        for name, d in r["dbt"].items():
+            target = "< 60 s, recommendations < 20 s" if name == "full" else "< 15 s"
+            print(
+                f"dbt build {name}: {d['seconds']:.1f} s, exit {d['returncode']}, {d['statuses']}, "
+                f"peak {d['peak_rss_mb']} MB (target at 1.0: {target})"
+            )
+            folders = ", ".join(f"{k} {v:.1f}" for k, v in sorted(d["node_seconds_by_folder"].items()))
+            print(f"    node seconds by folder: {folders}")
+            if d["tail"]:
+                print("    " + d["tail"].replace("\n", "\n    "))
+        print(f"scores: {json.dumps(r['scores'])}")
 
 
 def main() -> None:

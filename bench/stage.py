@@ -46,7 +46,67 @@ def stage_ingest(*sources: str) -> dict[str, Any]:
     }
 
 
-STAGES = {"generate": stage_generate, "advance": stage_advance, "ingest": stage_ingest}
+def stage_dbt(*args: str) -> dict[str, Any]:
+    """`dbt <args>` against CAMPUS_WAREHOUSE; time per model folder from run_results.json."""
+    import os
+    import subprocess
+    import tempfile
+
+    root = Path(__file__).resolve().parent.parent
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {
+            **os.environ,
+            "DBT_PROFILES_DIR": str(root),
+            "DBT_TARGET_PATH": f"{tmp}/target",
+            "DBT_LOG_PATH": f"{tmp}/logs",
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        }
+        proc = subprocess.run(
+            [
+                str(Path(sys.executable).with_name("dbt")),
+                *args,
+                "--target",
+                "ci",
+                "--project-dir",
+                str(root / "dbt_project"),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        results_file = Path(tmp) / "target" / "run_results.json"
+        results = json.loads(results_file.read_text())["results"] if results_file.exists() else []
+    folders: dict[str, float] = {}
+    statuses: dict[str, int] = {}
+    for node in results:
+        parts = node["unique_id"].split(".")
+        kind = parts[0]
+        folder = (
+            kind
+            if kind != "model"
+            else next(
+                (
+                    f
+                    for f in ("staging", "intermediate", "marts", "search", "recommendations", "quality")
+                    if f in node.get("relation_name", "") or f in parts[-1]
+                ),
+                "model",
+            )
+        )
+        folders[folder] = folders.get(folder, 0.0) + node["execution_time"]
+        statuses[node["status"]] = statuses.get(node["status"], 0) + 1
+    children_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {
+        "returncode": proc.returncode,
+        "statuses": statuses,
+        "node_seconds_by_folder": folders,
+        "dbt_peak_rss_mb": children_mb,
+        "tail": proc.stdout[-1500:] if proc.returncode else "",
+    }
+
+
+STAGES = {"generate": stage_generate, "advance": stage_advance, "ingest": stage_ingest, "dbt": stage_dbt}
 
 if __name__ == "__main__":
     t0 = time.perf_counter()

@@ -1,0 +1,34 @@
+with
+
+source as (
+
+    select * from {{ source('workday', 'job_placements') }}
+    -- dlt merges on the key, so this only guards against a second version of a record ever landing.
+    qualify row_number() over (partition by id order by updated_at desc, _dlt_load_id desc) = 1
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        cast(id as {{ dbt.type_string() }}) as job_placement_id,
+        cast(student_id as {{ dbt.type_string() }}) as workday_student_id,
+        cast(job_posting_id as {{ dbt.type_string() }}) as job_posting_id,
+
+        -- placement: the type is a label Workday shows as is (Full-time, Internship); the status is a code
+        {{ clean_text('placement_type') }} as placement_type,
+        {{ clean_code('status') }} as placement_status,
+
+        -- dates
+        cast(placed_date as date) as placed_date,
+
+        -- bookkeeping
+        coalesce(inactive, false) as is_deleted,
+        {{ to_utc_timestamp('updated_at') }} as updated_at
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,22 @@
+{#- Helpers for the incremental fact tables (fct_attendance, fct_assessment, fct_enrollment, fct_academic_record). -#}
+
+{#- Rows changed since the last run. `>=`, not `>`: rows stamped with the same instant as the last batch's latest
+    row may land in a later load; delete+insert on the unique key makes re-reading them harmless. -#}
+{% macro incremental_since(column='updated_at') -%}
+    {%- if is_incremental() %}
+        {{ column }} >= (select coalesce(max({{ column }}), cast('1900-01-01' as {{ dbt.type_timestamp() }})) from {{ this }})
+    {%- else %}
+        1 = 1
+    {%- endif %}
+{%- endmacro %}
+
+{#- Post-hook: take out fact rows that are no longer eligible. A row soft-deleted in the source after it was
+    loaded arrives with a new updated_at but is filtered out of the batch, so delete+insert alone would keep the
+    old copy; likewise a row whose student or course has since been deleted. Idempotent; a no-op on a fresh build. -#}
+{% macro purge_ineligible_fact_rows(key, staging_model) -%}
+    delete from {{ this }}
+    where
+        {{ key }} in (select {{ key }} from {{ ref(staging_model) }} where is_deleted)
+        or student_key not in (select student_key from {{ ref('dim_student') }})
+        or course_id not in (select course_id from {{ ref('dim_course') }})
+{%- endmacro %}

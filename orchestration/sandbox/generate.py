@@ -73,6 +73,8 @@ DEFECT_RATES: dict[str, float] = {
     "workday_job_postings_missing_required_fields": 0.005,
 }
 
+# Openings a placed student is considered for; the best-fitting one is the placement.
+PLACEMENT_CANDIDATES = 40
 GRADE_POINTS = np.array([4.0, 3.7, 3.3, 3.0, 2.7, 2.3, 2.0, 1.7, 1.3, 1.0, 0.0])
 GRADE_LETTERS = np.array(["A", "A-", "B+", "B", "B-", "C+", "C", "C-", "D+", "D", "F"])
 PROGRAM_YEARS = {"BSC": 4, "BA": 4, "MSC": 2, "MA": 2, "CERT": 1, "PHD": 5}
@@ -701,7 +703,8 @@ def write_workday(
         "workday", "jobPostings", "id", job_ids[missing_title]
     )
 
-    # -- placements: a student lands a job that needs one of their (hidden) strongest skills
+    # -- placements: among a few dozen openings needing one of their strongest skills, a student lands the
+    # one that fits their hidden strengths best: skill overlap drives who gets hired, as it would in life.
     placed = np.sort(rng.choice(n_wd, size=round(n_wd * 0.45), replace=False))
     placed = np.repeat(placed, 1 + (rng.random(len(placed)) < 0.3))
     strongest = top_k_by_weight(rng, np.tile(TOP_SKILL_STRENGTH, (len(placed), 1)), 1)[:, 0]
@@ -709,7 +712,21 @@ def write_workday(
     job_row = np.repeat(np.arange(n_jobs), [len(s) for s in job_skills])
     job_skill = np.array([SKILLS.index(s) for row in job_skills for s in row])
     members, offsets = csr(job_skill, len(SKILLS))
-    job = pick_in_group(rng, job_row[members], offsets, skill, fallback=0)
+    candidates = np.stack(
+        [
+            pick_in_group(rng, job_row[members], offsets, skill, fallback=0)
+            for _ in range(PLACEMENT_CANDIDATES)
+        ],
+        axis=1,
+    )
+    requires = np.zeros((n_jobs, len(SKILLS)), dtype=bool)
+    requires[job_row, job_skill] = True
+    fit = (
+        requires[candidates[:, :, None], wd_people.top_skills[placed][:, None, :]]
+        * TOP_SKILL_STRENGTH[None, None, :]
+    ).sum(axis=2)
+    fit += rng.random(fit.shape) * 0.01  # ties broken at random
+    job = candidates[np.arange(len(placed)), fit.argmax(axis=1)]
     _, first_pick = np.unique(placed.astype(np.int64) * 10_000_000 + job, return_index=True)
     keep = np.sort(first_pick)
     placed, job = placed[keep], job[keep]

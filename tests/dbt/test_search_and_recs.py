@@ -1,0 +1,146 @@
+"""Recommendations and search on the session's built warehouse (scale 0.01): shape, honest explanations,
+search hits for names and partial words, and quality against the held-out placements."""
+
+from __future__ import annotations
+
+from bench.recommendations import evaluate
+from tests.warehouse import BuiltWarehouse
+
+TOP_K = 10
+
+
+def _split(skills: str | None) -> set[str]:
+    return {s for s in (skills or "").split("; ") if s}
+
+
+def test_build_succeeded(built_warehouse: BuiltWarehouse) -> None:
+    ours = [
+        r
+        for r in built_warehouse.run_results["results"]
+        if r["unique_id"].split(".")[0] in ("model", "test", "unit_test")
+        and any(n in r["unique_id"] for n in ("rec_student_", "int_recs__", "search_", "skills__weighted"))
+    ]
+    assert ours, "none of the recommendation/search nodes ran"
+    failed = [r["unique_id"] for r in ours if r["status"] not in ("success", "pass")]
+    assert not failed, failed
+
+
+def test_every_student_has_at_most_k_ranked_distinct_jobs(built_warehouse: BuiltWarehouse) -> None:
+    rows = built_warehouse.query(
+        """
+        select student_key, count(*), count(distinct job_posting_id),
+            min(rank), max(rank), count(distinct rank)
+        from recommendations.rec_student_jobs group by student_key
+        """
+    )
+    assert len(rows) > 100
+    for key, n, jobs, lo, hi, ranks in rows:
+        assert n <= TOP_K and jobs == n and lo == 1 and hi == n and ranks == n, key
+
+
+def test_matched_and_missing_skills_are_true(built_warehouse: BuiltWarehouse) -> None:
+    recs = built_warehouse.query(
+        "select student_key, job_posting_id, matched_skills, missing_skills"
+        " from recommendations.rec_student_jobs"
+    )
+    student_skills: dict[str, set[str]] = {}
+    for key, skill in built_warehouse.query(
+        "select student_key, skill_name from intermediate.int_student_skills__weighted where weight > 0"
+    ):
+        student_skills.setdefault(key, set()).add(skill)
+    job_skills: dict[str, set[str]] = {}
+    for job, skill in built_warehouse.query(
+        "select job_posting_id, skill_name from staging.stg_workday__job_postings__skills"
+        " where not is_deleted"
+    ):
+        job_skills.setdefault(job, set()).add(skill)
+    for key, job, matched, missing in recs:
+        matched_set, missing_set = _split(matched), _split(missing)
+        assert matched_set, (key, job)
+        assert matched_set <= student_skills[key] & job_skills[job], (key, job)
+        assert missing_set <= job_skills[job] - student_skills[key], (key, job)
+        assert matched_set | missing_set == job_skills[job], (key, job)
+
+
+def test_recommended_courses_are_new_and_close_a_missing_skill(built_warehouse: BuiltWarehouse) -> None:
+    bad_taken = built_warehouse.query(
+        """
+        select c.student_key, c.course_id
+        from recommendations.rec_student_courses as c
+        inner join intermediate.int_students__identity_matched as i on i.student_key = c.student_key
+        inner join staging.stg_oracle_sis__academic_records as r
+            on r.student_id = i.sis_student_id and r.course_id = c.course_id and not r.is_deleted
+        """
+    )
+    assert not bad_taken
+    courses = built_warehouse.query(
+        "select student_key, course_id, closes_skills from recommendations.rec_student_courses"
+    )
+    assert courses
+    missing: dict[str, set[str]] = {}
+    for key, skills in built_warehouse.query(
+        "select student_key, missing_skills from recommendations.rec_student_jobs"
+    ):
+        missing.setdefault(key, set()).update(_split(skills))
+    taught: dict[int, set[str]] = {}
+    for course, skill in built_warehouse.query(
+        "select course_id, skill_name from staging.stg_oracle_sis__course_skills where not is_deleted"
+    ):
+        taught.setdefault(course, set()).add(skill)
+    for key, course, closes in courses:
+        closes_set = _split(closes)
+        assert closes_set, (key, course)
+        assert closes_set <= missing[key] & taught[course], (key, course)
+
+
+def _search(built_warehouse: BuiltWarehouse, words: list[str], limit: int = 10) -> list[tuple[str, str, str]]:
+    return built_warehouse.query(
+        """
+        select d.doc_id, d.doc_type, d.title
+        from search.search_terms as t
+        inner join search.search_documents as d on d.doc_id = t.doc_id
+        where t.term in (select unnest(?))
+        group by d.doc_id, d.doc_type, d.title
+        order by sum(t.weight) desc, d.doc_id
+        limit ?
+        """,
+        [words, limit],
+    )
+
+
+def test_search_finds_a_student_by_last_name(built_warehouse: BuiltWarehouse) -> None:
+    # a last name that is a single plain word and shared by few students, so "top results" is meaningful
+    key, last_name = built_warehouse.query(
+        """
+        select student_key, last_name from marts.dim_student
+        where regexp_matches(last_name, '^[A-Za-z]+$')
+        qualify count(*) over (partition by lower(last_name)) <= 3
+        order by student_key limit 1
+        """
+    )[0]
+    hits = _search(built_warehouse, [last_name.lower()])
+    assert f"student:{key}" in [h[0] for h in hits], (last_name, hits)
+
+
+def test_partial_skill_word_finds_jobs_needing_it(built_warehouse: BuiltWarehouse) -> None:
+    skill, jobs_with_skill = built_warehouse.query(
+        """
+        select skill_name, list(distinct job_posting_id)
+        from staging.stg_workday__job_postings__skills
+        where regexp_matches(skill_name, '^[A-Za-z]{6,}$') and not is_deleted
+        group by skill_name order by count(*) desc, skill_name limit 1
+        """
+    )[0]
+    hits = _search(built_warehouse, [skill[:4].lower()], limit=20)
+    found_jobs = [h[0].removeprefix("job:") for h in hits if h[1] == "job"]
+    assert found_jobs and set(found_jobs) & set(jobs_with_skill), (skill, hits)
+
+
+def test_recommendations_beat_popularity(built_warehouse: BuiltWarehouse) -> None:
+    result = evaluate(built_warehouse.path, built_warehouse.sandbox_dir)
+    model, baseline = result["model"], result["popularity"]
+    assert model["users"] >= 20, result
+    # 2x is the target (bench: 4.3x at 0.01 seed 42, 17x at 1.0); at ~80 held-out students one hit moves the
+    # rate by >1 point, so the test asks for a clear win and leaves the 2x figure to `make bench`.
+    assert model["hit_rate"] > baseline["hit_rate"], result
+    assert model["hits"] >= 5, result

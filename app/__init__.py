@@ -1,0 +1,1 @@
+"""The Streamlit app advisers, career services and leadership use: search, profiles, quality, runs, files."""

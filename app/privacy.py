@@ -1,0 +1,136 @@
+"""Who may see personal fields, and masking them in every frame a page shows.
+
+Config read: the viewer's role from env `CAMPUS_APP_ROLE`, else `role` under `[app]` in
+`app/.streamlit/secrets.toml`, else `viewer`. Only the roles in `ROLES_SEEING_PII` see personal fields;
+any other value, a typo included, is treated as `viewer` (fail closed).
+
+Which columns are personal: every column tagged `meta: {pii: true}` in dbt (read from the manifest at
+`CAMPUS_DBT_MANIFEST`, default `dbt_project/target/manifest.json`, when it exists) **plus** the fallback
+list below, always. The union is deliberate: a column someone forgot to tag in dbt stays masked, and a
+new tag in dbt is honoured without touching the app. Masking is by column name, in any frame.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+DEFAULT_ROLE = "viewer"
+ROLES = ("viewer", "career_services", "leadership", "adviser", "admin")
+ROLES_SEEING_PII = frozenset({"adviser", "admin"})
+DEFAULT_MANIFEST = Path(__file__).resolve().parents[1] / "dbt_project" / "target" / "manifest.json"
+MASK = "•••"
+
+# The personal fields of decision 003's student tables, whatever dbt tags.
+FALLBACK_PII_COLUMNS = frozenset(
+    {
+        "first_name",
+        "last_name",
+        "full_name",
+        "student_name",
+        "preferred_name",
+        "email",
+        "sis_email",
+        "workday_email",
+        "phone",
+        "date_of_birth",
+        "birth_date",
+        "tuition_balance",
+        "address",
+        "street",
+        "postal_code",
+    }
+)
+
+
+def current_role() -> str:
+    """The viewer's role from configuration; unknown roles fall back to the masked default."""
+    role = os.environ.get("CAMPUS_APP_ROLE")
+    if not role:
+        try:
+            role = st.secrets.get("app", {}).get("role")
+        except Exception:  # no or malformed secrets file: stay masked
+            role = None
+    role = (role or DEFAULT_ROLE).strip().lower()
+    return role if role in ROLES else DEFAULT_ROLE
+
+
+def can_see_pii(role: str | None = None) -> bool:
+    return (role or current_role()) in ROLES_SEEING_PII
+
+
+def manifest_path() -> Path:
+    return Path(os.environ.get("CAMPUS_DBT_MANIFEST") or DEFAULT_MANIFEST)
+
+
+def _is_tagged(column: dict[str, Any]) -> bool:
+    # dbt keeps column meta in `meta` and, since 1.10, also under `config.meta`.
+    metas = [column.get("meta") or {}, (column.get("config") or {}).get("meta") or {}]
+    return any(bool(meta.get("pii")) for meta in metas)
+
+
+@lru_cache(maxsize=4)
+def _tagged_columns(path: str, mtime: float) -> frozenset[str]:
+    try:
+        manifest = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return frozenset()
+    names: set[str] = set()
+    for node in manifest.get("nodes", {}).values():
+        if node.get("resource_type") not in ("model", "snapshot", "seed"):
+            continue
+        for name, column in (node.get("columns") or {}).items():
+            if _is_tagged(column):
+                names.add(name.lower())
+    return frozenset(names)
+
+
+def dbt_tagged_columns() -> frozenset[str]:
+    """Column names tagged `meta.pii` in the dbt manifest (empty when there is none)."""
+    path = manifest_path()
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        return frozenset()
+    return _tagged_columns(str(path), mtime)
+
+
+def pii_columns() -> frozenset[str]:
+    return FALLBACK_PII_COLUMNS | dbt_tagged_columns()
+
+
+def mask_value(value: Any) -> Any:
+    """Text keeps its first character (enough to tell two rows apart); anything else is hidden."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return value
+    if isinstance(value, str):
+        return f"{value[:1]}{MASK}" if value else value
+    return MASK
+
+
+def mask_frame(frame: pd.DataFrame, role: str | None = None, extra: Iterable[str] = ()) -> pd.DataFrame:
+    """A copy of `frame` with its personal columns masked unless the role may see them."""
+    if can_see_pii(role):
+        return frame
+    personal = pii_columns() | {name.lower() for name in extra}
+    hidden = [column for column in frame.columns if str(column).lower() in personal]
+    if not hidden:
+        return frame
+    masked = frame.copy()
+    for column in hidden:
+        masked[column] = masked[column].astype(object).map(mask_value)
+    return masked
+
+
+def mask_text(text: str | None, role: str | None = None) -> str | None:
+    """One personal value (a name in a heading) masked unless the role may see it."""
+    if text is None or can_see_pii(role):
+        return text
+    return " ".join(mask_value(part) for part in str(text).split())

@@ -1,0 +1,270 @@
+"""Every page of the app, run with Streamlit's AppTest against the warehouse dbt builds from the sandbox."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import time
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.app.conftest import APP
+from tests.warehouse import BuiltWarehouse
+
+PAGES = [
+    "views/search.py",
+    "views/student.py",
+    "views/jobs.py",
+    "views/quality.py",
+    "views/pipeline.py",
+    "views/files.py",
+]
+
+
+def open_page(page: str, **query: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    # The entry script must run once so `st.navigation` registers the pages the switch goes to.
+    at.run()
+    for name, value in query.items():
+        at.query_params[name] = value
+    at.switch_page(page)
+    return at.run()
+
+
+def messages(at: AppTest) -> str:
+    return " | ".join(str(m.value) for m in [*at.error, *at.warning, *at.info])
+
+
+def page_text(at: AppTest) -> str:
+    parts = [str(e.value) for e in [*at.markdown, *at.caption, *at.title, *at.subheader, *at.success]]
+    parts += [str(e.proto.label) for e in at.get("page_link")]
+    return "\n".join(parts)
+
+
+def frames(at: AppTest) -> list[pd.DataFrame]:
+    return [d.value for d in at.dataframe] + [t.value for t in at.table]
+
+
+def a_recommended_student(warehouse: BuiltWarehouse) -> tuple[str, str, str]:
+    """A student in both systems, with job recommendations and a unique full name: (key, first, last)."""
+    rows = warehouse.query(
+        """
+        select s.student_key, s.first_name, s.last_name
+        from marts.dim_student as s
+        where s.student_key in (select student_key from recommendations.rec_student_jobs)
+            and s.is_in_sis and s.is_in_workday
+            and s.last_name is not null and length(s.last_name) >= 4
+            and (
+                select count(*) from marts.dim_student as o
+                where o.last_name = s.last_name and o.first_name = s.first_name
+            ) = 1
+        order by s.student_key
+        limit 1
+        """
+    )
+    assert rows, "the sandbox warehouse has no recommended student in both systems with a unique name"
+    return rows[0]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_without_error(app_env: BuiltWarehouse, page: str) -> None:
+    at = open_page(page)
+    assert not at.exception, at.exception
+    assert not at.error, messages(at)
+    assert at.title, "the page has no title"
+
+
+def test_search_by_last_name_finds_the_student(app_env: BuiltWarehouse) -> None:
+    key, _first, last = a_recommended_student(app_env)
+    at = open_page("views/search.py")
+    at.text_input(key="search_text").input(last).run()
+    assert not at.exception and not at.error, messages(at)
+    results = at.dataframe[0].value
+    students = results[results["doc_type"] == "student"]
+    assert key in list(students["entity_id"]), results
+
+
+def test_search_by_full_name_ranks_the_student_first(app_env: BuiltWarehouse) -> None:
+    key, first, last = a_recommended_student(app_env)
+    at = open_page("views/search.py")
+    at.text_input(key="search_text").input(f"{first} {last}").run()
+    assert not at.error, messages(at)
+    assert at.dataframe[0].value.iloc[0]["entity_id"] == key
+
+
+def test_search_with_a_partial_word_still_finds_the_student(app_env: BuiltWarehouse) -> None:
+    key, _first, last = a_recommended_student(app_env)
+    at = open_page("views/search.py")
+    at.text_input(key="search_text").input(last[:4].upper()).run()
+    assert not at.error, messages(at)
+    assert key in list(at.dataframe[0].value["entity_id"])
+
+
+def test_student_profile_shows_that_students_recommendations(app_env: BuiltWarehouse) -> None:
+    key, _first, _last = a_recommended_student(app_env)
+    expected = app_env.query(
+        """
+        select j.job_title
+        from recommendations.rec_student_jobs as r
+        inner join marts.dim_job_posting as j on j.job_posting_id = r.job_posting_id
+        where r.student_key = ?
+        order by r.rank
+        """,
+        [key],
+    )
+    at = open_page("views/student.py", student=key)
+    assert not at.exception and not at.error, messages(at)
+    jobs = next(f for f in frames(at) if "job_title" in f.columns)
+    assert list(jobs["job_title"]) == [title for (title,) in expected]
+    assert jobs["reason"].notna().all()
+
+
+def test_personal_fields_are_masked_by_default(app_env: BuiltWarehouse) -> None:
+    key, first, last = a_recommended_student(app_env)
+    at = open_page("views/student.py", student=key)
+    text = page_text(at) + "\n".join(f.to_csv() for f in frames(at))
+    assert last not in text and first not in text
+    assert f"{last[0]}•••" in text
+
+
+def test_personal_fields_are_shown_to_an_adviser(
+    app_env: BuiltWarehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key, first, last = a_recommended_student(app_env)
+    email = app_env.query("select email from marts.dim_student where student_key = ?", [key])[0][0]
+    monkeypatch.setenv("CAMPUS_APP_ROLE", "adviser")
+    at = open_page("views/student.py", student=key)
+    text = page_text(at) + "\n".join(f.to_csv() for f in frames(at))
+    assert f"{first} {last}" in text
+    if email:
+        assert email in text
+
+
+def test_an_unknown_role_is_masked(app_env: BuiltWarehouse, monkeypatch: pytest.MonkeyPatch) -> None:
+    key, _first, last = a_recommended_student(app_env)
+    monkeypatch.setenv("CAMPUS_APP_ROLE", "advisor")  # a typo'd role falls back to the masked default
+    at = open_page("views/student.py", student=key)
+    assert last not in page_text(at)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("   ", "Type a name"),
+        ("x" * 5000, "keep it under"),
+        ("%%%___", "no letters or digits"),
+        ("'; drop table marts.dim_student; --", None),
+        ('"O\'Brien" OR 1=1', None),
+        ("Zoë Ñúñez 北京", None),
+        ("qqqqzzzz xxxyyy", "Nothing matches"),
+    ],
+)
+def test_bad_search_text_gets_a_message(app_env: BuiltWarehouse, text: str, expected: str | None) -> None:
+    at = open_page("views/search.py")
+    at.text_input(key="search_text").input(text).run()
+    assert not at.exception, at.exception
+    if expected is None:  # searched as plain words: results or "nothing matches", never an error
+        assert not at.error, messages(at)
+    else:
+        assert expected in messages(at)
+    # The SQL-like text was a value, not SQL: the student table is still there.
+    assert app_env.query("select count(*) from marts.dim_student")[0][0] > 0
+
+
+def test_unknown_student_id_gets_a_message(app_env: BuiltWarehouse) -> None:
+    at = open_page("views/student.py", student="no-such-student-42")
+    assert not at.exception
+    assert "No student has the id 'no-such-student-42'" in messages(at)
+
+
+def test_missing_warehouse_file_gets_a_message(
+    app_env: BuiltWarehouse, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CAMPUS_WAREHOUSE", str(tmp_path / "nowhere" / "campus.duckdb"))
+    for page in PAGES:
+        at = open_page(page)
+        assert not at.exception, (page, at.exception)
+        if page != "views/files.py":  # the upload part of Files needs no warehouse
+            assert "No warehouse file at" in messages(at), page
+
+
+def test_malformed_upload_is_rejected_with_its_problems(app_env: BuiltWarehouse) -> None:
+    landing = Path(app_env_landing())
+    at = open_page("views/files.py")
+    bad = b"student_id,course_code,lab_date,status,minutes_present\n12,CS101,not-a-date,present,50\n"
+    at.file_uploader[0].upload("attendance_lab_20261101.csv", bad, "text/csv").run()
+    assert not at.exception
+    assert "was not accepted" in messages(at)
+    assert "lab_date: 'not-a-date' is not an ISO date" in "\n".join(str(c.value) for c in at.code)
+    assert not (landing / "attendance_lab_20261101.csv").exists()
+
+    at.file_uploader[0].upload("grades_20261101.csv", b"a,b\n1,2\n", "text/csv").run()
+    assert "does not name a known kind of file" in "\n".join(str(c.value) for c in at.code)
+
+
+def app_env_landing() -> str:
+    import os
+
+    return os.environ["SOURCES__FILES__LANDING_DIR"]
+
+
+def _lab_csv(rows: list[tuple[int, str, str, str, int]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["student_id", "course_code", "lab_date", "status", "minutes_present"])
+    writer.writerows(rows)
+    return buffer.getvalue().encode()
+
+
+def test_valid_upload_is_loaded_by_a_tracked_job(
+    app_env: BuiltWarehouse, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The load writes: give it a copy of the warehouse, never the shared one.
+    copy = tmp_path / "warehouse" / "campus.duckdb"
+    copy.parent.mkdir()
+    shutil.copy(app_env.path, copy)
+    monkeypatch.setenv("CAMPUS_WAREHOUSE", str(copy))
+    monkeypatch.setenv("CAMPUS_PIPELINES_DIR", str(tmp_path / "warehouse" / ".dlt_pipelines"))
+    monkeypatch.setenv("DLT_DATA_DIR", str(tmp_path / "dlt_data"))
+    monkeypatch.setenv("CAMPUS_APP_IDLE_SECONDS", "1")
+    name = "attendance_lab_20261102_upload.csv"
+    content = _lab_csv(
+        [(1001, "CS101", "2026-11-02", "present", 50), (1002, "CS101", "2026-11-02", "absent", 0)]
+    )
+
+    at = open_page("views/files.py")
+    at.file_uploader[0].upload(name, content, "text/csv").run()
+    assert "passed its checks (2 rows)" in " ".join(str(s.value) for s in at.success), messages(at)
+    assert (Path(app_env_landing()) / name).is_file()
+
+    at.button(key="files_start").click().run()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        at.run()
+        done = [str(s.value) for s in at.success if "Load finished" in str(s.value)]
+        failed = [str(e.value) for e in at.error if "Load failed" in str(e.value)]
+        if done or failed:
+            break
+        time.sleep(1)
+    assert done, (failed, [str(c.value) for c in at.code])
+    time.sleep(1.5)  # the app lets go of the file after its idle time
+    with duckdb.connect(str(copy), read_only=True) as con:
+        loaded = con.execute(
+            "select count(*) from raw_files.attendance_lab where _source_file = ?", [name]
+        ).fetchone()
+    assert loaded == (2,)
+
+
+def test_any_mart_downloads_masked(app_env: BuiltWarehouse) -> None:
+    at = open_page("views/files.py")
+    marts = at.selectbox(key="files_mart")
+    assert "marts.dim_student" in marts.options
+    marts.select("marts.dim_student").run()
+    at.radio(key="files_format").set_value("CSV").run()
+    assert not at.exception and not at.error, messages(at)
+    assert "personal fields masked" in page_text(at)

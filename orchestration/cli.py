@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 DEFAULT_DATA = Path("sandbox_data")
@@ -49,7 +50,28 @@ def _ingest(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from orchestration.pipeline import run_pipeline
 
-    return run_pipeline(data_dir=args.data, scale=args.scale, seed=args.seed, target=args.target)
+    return run_pipeline(
+        data_dir=args.data,
+        scale=args.scale,
+        seed=args.seed,
+        target=args.target,
+        sources=args.source,
+        full_refresh=args.full_refresh,
+        from_date=args.from_date,
+    )
+
+
+def _orchestrate(args: argparse.Namespace) -> int:
+    from orchestration.dagster.local import dagster_dev
+
+    return dagster_dev(data_dir=args.data, scale=args.scale, seed=args.seed, host=args.host, port=args.port)
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got {text!r}") from exc
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -124,7 +146,34 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--scale", type=float, default=0.01)
     run.add_argument("--seed", type=int, default=42)
     run.add_argument("--target", choices=["dev", "ci", "prod"], default="dev")
+    run.add_argument(
+        "--source",
+        action="append",
+        choices=["oracle_sis", "workday", "tableau", "files"],
+        help="load only this source (repeat for several) and build only what is downstream of it",
+    )
+    run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild incremental models from scratch (dbt --full-refresh)",
+    )
+    run.add_argument(
+        "--from-date",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help="rebuild the incremental facts from this date (dbt var campus:backfill:from_date)",
+    )
     run.set_defaults(handler=_run)
+
+    orch = commands.add_parser(
+        "orchestrate", help="locally: start the sandbox, then `dagster dev` on 127.0.0.1 pointed at it"
+    )
+    orch.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    orch.add_argument("--scale", type=float, default=0.01)
+    orch.add_argument("--seed", type=int, default=42)
+    orch.add_argument("--host", default="127.0.0.1")
+    orch.add_argument("--port", type=int, default=3000)
+    orch.set_defaults(handler=_orchestrate)
     return parser
 
 

@@ -1,21 +1,39 @@
-"""`campus run`: the whole pipeline. Locally: the sandbox, every source ingested, `dbt build`, a summary."""
+"""`campus run`: the whole pipeline. Locally: the sandbox, the sources ingested, `dbt build`, a summary, and a
+row in `raw_meta.pipeline_runs` (see `orchestration.run_history`).
+
+Exit status: non-zero when a source failed or dbt reported an error (a model error or an error-severity test
+failing); warn-severity tests alone leave it at zero.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from ingestion.destination import warehouse_path
-from ingestion.runner import run_sources
+from ingestion.destination import make_pipeline, warehouse_path
+from ingestion.runner import SOURCES, SourceResult, redact, run_sources
 from orchestration.ingest import print_summary
+from orchestration.run_history import RunRecord, record_run
+
+log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT = ROOT / "dbt_project"
+# The dbt var the incremental facts read to rebuild from a date (`campus run --from-date`).
+FROM_DATE_VAR = "campus:backfill:from_date"
+QUALITY_HEADLINE = ("dq_table_quality_scores", "quality_score")
+BUILT_TYPES = {"model", "snapshot", "seed"}
+TEST_TYPES = {"test", "unit_test"}
 
 
 def ensure_sandbox(data_dir: Path, scale: float, seed: int) -> None:
@@ -33,75 +51,286 @@ def ensure_sandbox(data_dir: Path, scale: float, seed: int) -> None:
 
 
 @contextmanager
+def patched_environ(values: dict[str, str]) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@contextmanager
 def sandbox_environment(data_dir: Path) -> Iterator[None]:
     """Start the stand-ins and point the connectors at them for the duration of the run."""
     from orchestration.sandbox.serve import running_sandbox
 
-    with running_sandbox(data_dir) as sandbox:
-        saved = {name: os.environ.get(name) for name in sandbox.environment()}
-        os.environ.update(sandbox.environment())
-        try:
-            yield
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
+    with running_sandbox(data_dir) as sandbox, patched_environ(sandbox.environment()):
+        yield
 
 
-def dbt_build(target: str) -> dict[str, Any]:
-    """Invoke dbt once, in-process (start-up dominates a small build), and count results by status."""
+@dataclass
+class DbtOutcome:
+    """What one `dbt build` did, counted from its run results."""
+
+    success: bool
+    statuses: dict[str, int] = field(default_factory=dict)
+    models_built: int = 0
+    models_failed: int = 0
+    tests_passed: int = 0
+    tests_warned: int = 0
+    tests_failed: int = 0
+    failures: list[str] = field(default_factory=list)  # "<node>: <message>" for every error / failed test
+    error: str | None = None  # dbt itself could not run (bad project, no connection)
+
+    @property
+    def errored(self) -> bool:
+        return not self.success or self.error is not None or self.models_failed > 0 or self.tests_failed > 0
+
+
+def count_results(results: Sequence[Any]) -> DbtOutcome:
+    """Classify dbt node results: warn-severity test failures are `warn`, error ones `fail`/`error`."""
+    outcome = DbtOutcome(success=True)
+    for node_result in results:
+        status = str(getattr(node_result.status, "value", node_result.status))
+        kind = str(getattr(node_result.node.resource_type, "value", node_result.node.resource_type))
+        outcome.statuses[status] = outcome.statuses.get(status, 0) + 1
+        if kind in TEST_TYPES:
+            if status == "pass":
+                outcome.tests_passed += 1
+            elif status == "warn":
+                outcome.tests_warned += 1
+            elif status in ("fail", "error"):
+                outcome.tests_failed += 1
+        elif kind in BUILT_TYPES:
+            if status == "success":
+                outcome.models_built += 1
+            elif status == "error":
+                outcome.models_failed += 1
+        if status in ("fail", "error"):
+            outcome.failures.append(f"{node_result.node.unique_id}: {node_result.message}")
+    return outcome
+
+
+def dbt_build(
+    target: str,
+    select: Sequence[str] | None = None,
+    full_refresh: bool = False,
+    dbt_vars: dict[str, Any] | None = None,
+) -> DbtOutcome:
+    """Invoke dbt once, in-process (start-up dominates a small build), and count results by outcome."""
     from dbt.cli.main import dbtRunner
 
     os.environ.setdefault("DBT_PROFILES_DIR", str(ROOT))
-    result = dbtRunner().invoke(
-        ["build", "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(ROOT), "--target", target]
+    args = ["build", "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(ROOT), "--target", target]
+    if select:
+        args += ["--select", *select]
+    if full_refresh:
+        args.append("--full-refresh")
+    if dbt_vars:
+        args += ["--vars", json.dumps(dbt_vars)]
+    result = dbtRunner().invoke(args)
+    outcome = count_results(getattr(result.result, "results", None) or [])
+    outcome.success = bool(result.success)
+    if result.exception is not None:
+        outcome.error = redact(str(result.exception))
+    return outcome
+
+
+def quality_headline(destination: str) -> tuple[str, float] | None:
+    """The quality layer's headline score (`<table>.<column>`, value), or None without quality models.
+
+    The mean of `quality.dq_table_quality_scores.quality_score` (one 0-100 score per raw table); failing that,
+    any score column (`quality_score`, `overall_score`, `score`) in the `quality` schema, so the summary keeps
+    working if the quality models are renamed, and is skipped when there are none.
+    """
+    try:
+        with make_pipeline("meta", destination).sql_client() as client:
+            columns = client.execute_sql(
+                "select lower(table_name), lower(column_name) from information_schema.columns"
+                " where lower(table_schema) = 'quality'"
+                " and lower(column_name) in ('quality_score', 'overall_score', 'score')"
+            )
+            if not columns:
+                return None
+            ranked = sorted(
+                columns,
+                key=lambda tc: (
+                    tuple(tc) != QUALITY_HEADLINE,
+                    "summary" not in tc[0] and "score" not in tc[0],
+                    ("quality_score", "overall_score", "score").index(tc[1]),
+                    tc[0],
+                ),
+            )
+            table, column = ranked[0]
+            value = client.execute_sql(f"select avg({column}) from quality.{table}")[0][0]
+    except Exception as exc:  # optional headline: say why it is missing, never fail the run over it
+        log.warning("quality score not read: %s", redact(str(exc)))
+        return None
+    return (f"{table}.{column}", float(value)) if value is not None else None
+
+
+def check_from_date_supported() -> None:
+    """`--from-date` needs the incremental facts to read the var; refuse rather than silently ignore it."""
+    pattern = re.compile(re.escape(FROM_DATE_VAR))
+    for folder in ("models", "macros"):
+        for path in (DBT_PROJECT / folder).rglob("*.sql"):
+            if pattern.search(path.read_text()):
+                return
+    raise SystemExit(
+        f"--from-date: no model or macro in dbt_project reads the var '{FROM_DATE_VAR}' yet, so dbt "
+        "would ignore it; use --full-refresh to rebuild the incremental facts from scratch"
     )
-    statuses: dict[str, int] = {}
-    for node in getattr(result.result, "results", None) or []:
-        statuses[str(node.status)] = statuses.get(str(node.status), 0) + 1
-    return {
-        "success": bool(result.success),
-        "statuses": statuses,
-        "error": None if result.exception is None else str(result.exception),
-    }
 
 
-def run_pipeline(data_dir: Path, scale: float, seed: int, target: str = "dev") -> int:
-    timings: dict[str, float] = {}
-    # dbt runs from dbt_project/: hand it the same warehouse file as an absolute path.
-    os.environ["CAMPUS_WAREHOUSE"] = str(warehouse_path().resolve())
-    with ExitStack() as stack:
-        if target != "prod":
-            t0 = time.perf_counter()
-            ensure_sandbox(data_dir, scale, seed)
-            stack.enter_context(sandbox_environment(data_dir))
-            timings["sandbox"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        results = run_sources(destination="snowflake" if target == "prod" else "duckdb")
-        timings["ingest"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    build = dbt_build(target)
-    timings["dbt build"] = time.perf_counter() - t0
+def dbt_selection(sources: Sequence[str] | None) -> list[str] | None:
+    """`source:<name>+` per chosen source: the source's staging models and everything downstream."""
+    return [f"source:{name}+" for name in sources] if sources else None
 
+
+def print_report(
+    results: Sequence[SourceResult],
+    build: DbtOutcome | None,
+    quality: tuple[str, float] | None,
+    timings: dict[str, float],
+) -> None:
     print("\n== ingestion ==")
     print_summary(results)
     print("\n== dbt build ==")
-    print(
-        "  "
-        + (
-            ", ".join(f"{status}: {count}" for status, count in sorted(build["statuses"].items()))
-            or "nothing to build"
+    if build is None:
+        print("  not run")
+    else:
+        print(
+            f"  models built: {build.models_built}, model errors: {build.models_failed}, tests passed: "
+            f"{build.tests_passed}, warned: {build.tests_warned}, failed: {build.tests_failed}"
         )
-    )
-    if build["error"]:
-        print(f"  error: {build['error']}")
+        for failure in build.failures:
+            print(f"  FAILED {failure}")
+        if build.error:
+            print(f"  error: {build.error}")
+    print("\n== quality ==")
+    print(f"  {quality[0]}: {quality[1]:.3f}" if quality else "  no quality score (no quality models built)")
     print("\n== wall time ==")
     for stage, seconds in timings.items():
         print(f"  {stage:<10} {seconds:6.1f} s")
+
+
+def failure_text(results: Sequence[SourceResult], build: DbtOutcome | None) -> str | None:
+    parts = [f"source {r.source}: {r.error}" for r in results if r.status != "success"]
+    if build is not None:
+        parts += [f"dbt {f}" for f in build.failures]
+        if build.error:
+            parts.append(f"dbt: {build.error}")
+        elif not build.success and not build.failures:
+            parts.append("dbt build did not succeed")
+    return "\n".join(parts) or None
+
+
+def run_pipeline(
+    data_dir: Path,
+    scale: float,
+    seed: int,
+    target: str = "dev",
+    sources: Sequence[str] | None = None,
+    full_refresh: bool = False,
+    from_date: date | None = None,
+) -> int:
+    """Run the pipeline, print the summary, record the run; 0 on success (warnings allowed), 1 on failure."""
+    if from_date is not None:
+        check_from_date_supported()
+    for name in sources or ():
+        if name not in SOURCES:
+            raise SystemExit(f"unknown source {name!r}: choose from {', '.join(SOURCES)}")
+    destination = "snowflake" if target == "prod" else "duckdb"
+    run_id = uuid.uuid4().hex
+    started = datetime.now(UTC)
+    timings: dict[str, float] = {}
+    results: list[SourceResult] = []
+    build: DbtOutcome | None = None
+    quality: tuple[str, float] | None = None
+    crash: str | None = None
+    # dbt runs from dbt_project/: hand it the same warehouse file as an absolute path.
+    os.environ["CAMPUS_WAREHOUSE"] = str(warehouse_path().resolve())
+    try:
+        with ExitStack() as stack:
+            if target != "prod":
+                t0 = time.perf_counter()
+                ensure_sandbox(data_dir, scale, seed)
+                stack.enter_context(sandbox_environment(data_dir))
+                timings["sandbox"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            results = run_sources(sources, destination=destination)
+            timings["ingest"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        dbt_vars = {FROM_DATE_VAR: from_date.isoformat()} if from_date else None
+        build = dbt_build(target, dbt_selection(sources), full_refresh, dbt_vars)
+        timings["dbt build"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        quality = quality_headline(destination)
+        timings["quality"] = time.perf_counter() - t0
+    except BaseException as exc:  # recorded, then re-raised: a crashed run must show in the history too
+        crash = redact(f"{type(exc).__name__}: {exc}")
+        raise
+    finally:
+        failed = (
+            crash is not None or any(r.status != "success" for r in results) or build is None or build.errored
+        )
+        error = "\n".join(t for t in (crash, failure_text(results, build)) if t) or None
+        record = RunRecord(
+            run_id=run_id,
+            trigger="cli",
+            job_name="campus run",
+            target=target,
+            started_at=started,
+            finished_at=datetime.now(UTC),
+            status="failed" if failed else "success",
+            stage_seconds=timings,
+            sources={r.source: {"status": r.status, "rows": r.rows_loaded} for r in results},
+            models_built=build.models_built if build else 0,
+            tests_passed=build.tests_passed if build else 0,
+            tests_warned=build.tests_warned if build else 0,
+            tests_failed=build.tests_failed if build else 0,
+            quality_score=quality[1] if quality else None,
+            error=error,
+        )
+        recorded = _record_and_alert(record, destination)
+    print_report(results, build, quality, timings)
     print(f"\nwarehouse: {os.environ['CAMPUS_WAREHOUSE']}")
-    failed = [r.source for r in results if r.status != "success"]
-    if failed:
-        print(f"FAILED sources: {', '.join(failed)}")
-    return 0 if not failed and build["success"] else 1
+    if recorded:
+        print(f"run: {run_id} ({record.status}, recorded in raw_meta.pipeline_runs)")
+    else:
+        print(f"FAILED to record run {run_id} in raw_meta.pipeline_runs (see the log above)")
+    if failed or not recorded:
+        failed_sources = [r.source for r in results if r.status != "success"]
+        if failed_sources:
+            print(f"FAILED sources: {', '.join(failed_sources)}")
+        if build is not None and build.errored:
+            print("FAILED dbt build: see the failures above")
+        return 1
+    return 0
+
+
+def _record_and_alert(record: RunRecord, destination: str) -> bool:
+    """Record the run, alert on failure; False if the record was lost (the run then exits non-zero)."""
+    recorded = True
+    try:
+        record_run(record, destination)
+    except Exception as exc:  # reported and turned into a non-zero exit, not raised over the run's own error
+        recorded = False
+        log.error("run %s not recorded in raw_meta.pipeline_runs: %s", record.run_id, redact(str(exc)))
+    if record.status == "failed":
+        from orchestration.alerts import AlertConfig, send_alert
+
+        if AlertConfig.from_env().channels:
+            try:
+                send_alert(
+                    f"campus run failed ({record.target})",
+                    {"run_id": record.run_id, "trigger": "cli", "error": record.error},
+                )
+            except Exception as exc:
+                log.error("failure alert not delivered: %s", redact(str(exc)))
+    return recorded

@@ -1,0 +1,245 @@
+"""The assets: one dagster-dlt multi-asset per source (one asset per raw table), the dbt project through
+dagster-dbt with its sources mapped onto those raw-table assets, the dbt exposures (the app) and row-count
+checks on the key marts.
+
+Config read (environment variables):
+- `CAMPUS_RETRY_MAX` (default 3) and `CAMPUS_RETRY_DELAY_SECONDS` (default 30): a failed source is retried
+  with exponential backoff (delay, 2 x delay, 4 x delay, ...), independently of the other sources.
+"""
+
+# No `from __future__ import annotations`: Dagster inspects the real annotations of asset functions.
+
+import os
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import dlt
+from dagster import (
+    AssetCheckResult,
+    AssetChecksDefinition,
+    AssetCheckSeverity,
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    AssetSpec,
+    Failure,
+    RetryRequested,
+    asset_check,
+)
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
+from dagster_dlt.translator import DltResourceTranslatorData
+from dlt.common.schema import Schema
+from dlt.extract import DltSource
+
+from ingestion.destination import destination_name, make_pipeline
+from ingestion.runner import SOURCES, SourceResult, TableLoad, load_source, record_history, redact
+from orchestration.dagster.project import pin_warehouse_path
+
+# Marts that must never be empty after a build (checked only when the manifest has them).
+NON_EMPTY_MODELS = ("dim_student", "rec_student_jobs", "search_documents")
+
+
+def retry_settings() -> tuple[int, float]:
+    return int(os.environ.get("CAMPUS_RETRY_MAX", "3")), float(
+        os.environ.get("CAMPUS_RETRY_DELAY_SECONDS", "30")
+    )
+
+
+# ---------------------------------------------------------------------------------------------------- dlt
+
+
+def source_tables(name: str) -> dict[str, str]:
+    """dlt resource name -> raw table of a source, from the connector's own declarations (no connection)."""
+    if name == "oracle_sis":
+        from ingestion.oracle_sis import SIS_TABLES
+
+        return {table: table for table in SIS_TABLES}
+    if name == "workday":
+        from ingestion.workday.settings import RESOURCES
+
+        return dict(RESOURCES)
+    if name == "tableau":
+        from ingestion.tableau.views import DEFAULT_VIEWS, spec_for
+
+        return {spec_for(view).table: spec_for(view).table for view in DEFAULT_VIEWS}
+    if name == "files":
+        from ingestion.files.contracts import FILE_KINDS
+
+        return {kind: kind for kind in FILE_KINDS}
+    raise ValueError(f"unknown source {name!r}: choose from {', '.join(SOURCES)}")
+
+
+def source_shape(name: str) -> DltSource:
+    """A stand-in with the real source's name and resources, for asset specs at load time.
+
+    The real `ingestion.<name>.source()` resolves credentials and (SIS) reflects the database when called,
+    which must not happen every time a code location loads; it is called at run time instead. Its resources
+    must match this shape: an undeclared one fails the run naming the asset key.
+    """
+    resources = [dlt.resource([], name=res, table_name=table) for res, table in source_tables(name).items()]
+    return DltSource(Schema(name), name, resources)
+
+
+def raw_table_key(source: str, table: str) -> AssetKey:
+    """`raw_<source>/<table>`; a dlt child table (`job_postings__skills`) maps to its parent's asset."""
+    # Lower-casing is all dlt's snake_case does to these names; its normalizer would also fold the `__` of
+    # child tables, which must survive to find the parent.
+    table = table.lower()
+    if source in SOURCES:
+        known = sorted((t.lower() for t in source_tables(source).values()), key=len)
+        for parent in reversed(known):
+            if table == parent or table.startswith(parent + "__"):
+                return AssetKey([f"raw_{source}", parent])
+    return AssetKey([f"raw_{source}", table])
+
+
+class CampusDltTranslator(DagsterDltTranslator):
+    def get_asset_spec(self, data: DltResourceTranslatorData) -> AssetSpec:
+        spec = super().get_asset_spec(data)
+        source = data.resource.source_name
+        return spec.replace_attributes(
+            key=raw_table_key(source, str(data.resource.table_name)),
+            deps=[],  # the source system is outside Dagster: no placeholder upstream assets
+            group_name=f"raw_{source}",
+            description=f"Raw table landed by ingestion/{source} (dlt pipeline campus_{source}).",
+        )
+
+
+def _record_load(run_id: str, name: str, started: datetime, pipeline: Any, error: str | None) -> None:
+    tables: list[TableLoad] = []
+    if error is None and pipeline.last_trace and pipeline.last_trace.last_normalize_info:
+        counts = pipeline.last_trace.last_normalize_info.row_counts
+        tables = [TableLoad(t, n) for t, n in sorted(counts.items()) if not t.startswith("_dlt")]
+    status = "success" if error is None else "failed"
+    result = SourceResult(name, status, started, datetime.now(UTC), tables, error)
+    record_history(run_id, destination_name(), [result])
+
+
+def build_source_assets(name: str) -> AssetsDefinition:
+    @dlt_assets(
+        dlt_source=source_shape(name),
+        dlt_pipeline=make_pipeline(name),
+        name=f"campus_{name}",
+        dagster_dlt_translator=CampusDltTranslator(),
+    )
+    def _assets(context: AssetExecutionContext, dlt: DagsterDltResource) -> Iterator[Any]:
+        max_retries, delay = retry_settings()
+        attempt = context.retry_number
+        # One load-history run id per attempt: each attempt is a load of its own.
+        load_run_id = f"{context.run_id}:{attempt}"
+        started = datetime.now(UTC)
+        pipeline = make_pipeline(name)
+        try:
+            yield from dlt.run(
+                context=context,
+                dlt_source=load_source(name)(),
+                dlt_pipeline=pipeline,
+                loader_file_format="parquet",
+            )
+        except Exception as exc:
+            # Only the redacted text reaches Dagster's event log (`from None`: no traceback with secrets).
+            error = redact(f"{type(exc).__name__}: {exc}")
+            _record_load(load_run_id, name, started, pipeline, error)
+            if attempt < max_retries:
+                wait = delay * 2**attempt
+                context.log.warning(
+                    f"source {name} failed (attempt {attempt + 1} of {max_retries + 1}); "
+                    f"retrying in {wait:.1f} s: {error}"
+                )
+                raise RetryRequested(max_retries=max_retries, seconds_to_wait=wait) from None
+            raise Failure(
+                description=f"source {name} failed after {attempt + 1} attempts: {error}",
+                metadata={"source": name, "attempts": attempt + 1},
+            ) from None
+        _record_load(load_run_id, name, started, pipeline, None)
+
+    return _assets
+
+
+# ---------------------------------------------------------------------------------------------------- dbt
+
+
+class CampusDbtTranslator(DagsterDbtTranslator):
+    """dbt sources onto the dlt assets (`source:workday.job_postings` -> `raw_workday/job_postings`); models
+    grouped by layer (`staging`, `marts`, ...)."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            table = dbt_resource_props.get("identifier") or dbt_resource_props["name"]
+            return raw_table_key(dbt_resource_props["source_name"], table)
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        fqn = dbt_resource_props.get("fqn") or []
+        return str(fqn[1]) if len(fqn) > 2 else "dbt"
+
+
+# Child tables share their parent's asset: several dbt sources may carry one key.
+DBT_TRANSLATOR = CampusDbtTranslator(DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True))
+
+
+def build_dbt_assets(manifest: Mapping[str, Any]) -> AssetsDefinition:
+    @dbt_assets(manifest=manifest, dagster_dbt_translator=DBT_TRANSLATOR, name="campus_dbt_models")
+    def _models(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+        # An error-severity test failing ends the step (and the run) as failed; warn-severity ones are
+        # reported as failed checks with WARN severity and leave the run green.
+        pin_warehouse_path()  # dbt resolves a relative DuckDB path from dbt_project/, dlt from here
+        yield from dbt.cli(["build"], context=context).stream()
+
+    return _models
+
+
+def build_exposures(manifest: Mapping[str, Any]) -> list[AssetSpec]:
+    """Each dbt exposure (the app, BI dashboards) as an asset downstream of the models it reads."""
+    specs = []
+    for exposure in manifest.get("exposures", {}).values():
+        deps = []
+        for unique_id in exposure.get("depends_on", {}).get("nodes", []):
+            props = manifest["nodes"].get(unique_id) or manifest["sources"].get(unique_id)
+            if props is not None:
+                deps.append(DBT_TRANSLATOR.get_asset_key(props))
+        specs.append(
+            AssetSpec(
+                key=AssetKey(["exposures", exposure["name"]]),
+                deps=deps,
+                description=exposure.get("description") or f"dbt exposure {exposure['name']}",
+                group_name="exposures",
+                kinds={str(exposure.get("type") or "exposure")},
+                owners=[o["email"] for o in [exposure.get("owner") or {}] if o.get("email")],
+                metadata={"url": exposure["url"]} if exposure.get("url") else None,
+            )
+        )
+    return specs
+
+
+def count_rows(relation: str) -> int:
+    """Rows in `schema.table` of the warehouse, through dlt's client for the configured destination."""
+    with make_pipeline("meta").sql_client() as client:
+        return int(client.execute_sql(f"select count(*) from {relation}")[0][0])
+
+
+def build_mart_checks(manifest: Mapping[str, Any]) -> list[AssetChecksDefinition]:
+    checks = []
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "model" or node["name"] not in NON_EMPTY_MODELS:
+            continue
+        if not node.get("config", {}).get("enabled", True):
+            continue
+        relation = f"{node['schema']}.{node.get('alias') or node['name']}"
+        checks.append(_non_empty_check(DBT_TRANSLATOR.get_asset_key(node), relation))
+    return checks
+
+
+def _non_empty_check(key: AssetKey, relation: str) -> AssetChecksDefinition:
+    @asset_check(
+        asset=key,
+        name="has_rows",
+        description=f"{relation} is not empty after a build (an empty mart means the app shows nothing).",
+    )
+    def _check() -> AssetCheckResult:
+        rows = count_rows(relation)
+        return AssetCheckResult(passed=rows > 0, severity=AssetCheckSeverity.ERROR, metadata={"rows": rows})
+
+    return _check

@@ -1,0 +1,58 @@
+"""`campus run` against a private sandbox and warehouse: zero exit when only warn-severity tests fire,
+non-zero when an error-severity test fails, a summary on stdout, and a `raw_meta.pipeline_runs` row per
+run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.pipeline import run_pipeline
+from tests.conftest import TEST_SCALE, TEST_SEED
+
+
+def runs(warehouse: Path) -> list[tuple[object, ...]]:
+    # Not read_only: dbt ran in this process and its DuckDB instance (default config) is still cached here.
+    with duckdb.connect(str(warehouse)) as con:
+        return con.execute(
+            "select trigger, status, tests_warned, tests_failed, models_built, sources, stage_seconds, error"
+            " from raw_meta.pipeline_runs order by started_at"
+        ).fetchall()
+
+
+def test_exit_code_follows_test_severity_and_every_run_is_recorded(
+    sandbox_dir: Path,
+    warehouse: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "dbt" / "target"))
+    monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "dbt" / "logs"))
+    monkeypatch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    monkeypatch.delenv("CAMPUS_ALERT_WEBHOOK_URL", raising=False)
+
+    # The sandbox carries planted defects that warn-severity tests catch: warnings, yet exit 0.
+    assert run_pipeline(sandbox_dir, TEST_SCALE, TEST_SEED, target="ci") == 0
+    out = capsys.readouterr().out
+    assert "models built:" in out and "wall time" in out and "oracle_sis" in out
+    ((trigger, status, warned, failed, built, sources, stages, error),) = runs(warehouse)
+    assert (trigger, status, failed, error) == ("cli", "success", 0, None)
+    assert int(warned) > 0 and int(built) > 0  # type: ignore[call-overload]
+    assert json.loads(str(sources))["workday"]["rows"] > 0
+    assert {"sandbox", "ingest", "dbt build"} <= set(json.loads(str(stages)))
+
+    # A duplicated primary key in raw SIS courses fails staging's error-severity unique test.
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("insert into raw_oracle_sis.courses select * from raw_oracle_sis.courses limit 1")
+    assert run_pipeline(sandbox_dir, TEST_SCALE, TEST_SEED, target="ci", sources=["oracle_sis"]) == 1
+    out = capsys.readouterr().out
+    assert "FAILED test.campus_pathways." in out and "FAILED dbt build" in out
+    recorded = runs(warehouse)
+    assert [r[:2] for r in recorded] == [("cli", "success"), ("cli", "failed")]
+    last = recorded[-1]
+    assert int(last[3]) >= 1 and "dbt test.campus_pathways." in str(last[7])  # type: ignore[call-overload]
+    assert set(json.loads(str(last[5]))) == {"oracle_sis"}

@@ -10,7 +10,7 @@ DATA ?= sandbox_data
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_PROJECT_DIR := $(CURDIR)/dbt_project
 
-.PHONY: install run test app bench lint docs sandbox serve clean
+.PHONY: install run test app browser bench lint docs sandbox serve orchestrate clean
 
 # Re-install only when the pins change; the stamp makes `make` idempotent and fast on a ready machine.
 $(STAMP): pyproject.toml
@@ -31,8 +31,26 @@ serve: $(STAMP)
 run: $(STAMP)
 	$(BIN)/campus run --data $(DATA) --scale $(SCALE) --seed $(SEED)
 
-test: $(STAMP)
+# Sandbox stand-ins + `dagster dev` on 127.0.0.1:3000, DAGSTER_HOME in .dagster_home/ (git-ignored).
+orchestrate: $(STAMP)
+	$(BIN)/campus orchestrate --data $(DATA) --scale $(SCALE) --seed $(SEED)
+
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
+
+# The browser tests drive Debian's chromium (never `playwright install`); install it only when missing.
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; \
+	else \
+		echo "browser tests need /usr/bin/chromium: run 'sudo apt-get install --no-install-recommends chromium'"; \
+		echo "(without it tests/app/test_browser.py fails)"; \
+	fi
+
+app: $(STAMP)
+	$(BIN)/streamlit run app/streamlit_app.py --server.address 127.0.0.1 --server.port 8501
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
@@ -42,8 +60,16 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/sqlfluff lint dbt_project
 
+# Docs need a warehouse for the catalog (column types, row counts). Without one (before `make run`) they are
+# still generated from the project alone: --empty-catalog, compiled against an in-memory DuckDB.
 docs: $(STAMP)
-	cd dbt_project && ../$(BIN)/dbt docs generate
+	cd dbt_project && if [ -f "$${CAMPUS_WAREHOUSE:-../warehouse/campus.duckdb}" ]; then \
+		../$(BIN)/dbt docs generate; \
+	else \
+		echo "no warehouse yet: generating docs without a catalog (run 'make run' for column types)"; \
+		CAMPUS_WAREHOUSE=:memory: ../$(BIN)/dbt docs generate --empty-catalog; \
+	fi
+	@echo "docs: dbt_project/target/index.html (serve: cd dbt_project && ../$(BIN)/dbt docs serve)"
 
 clean:
 	rm -rf $(DATA) warehouse dbt_project/target dbt_project/logs

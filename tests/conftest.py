@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from orchestration.sandbox.generate import generate
+from tests.warehouse import BuiltWarehouse, build_warehouse
 
 TEST_SCALE = 0.01
 TEST_SEED = 7
@@ -41,3 +42,9 @@ def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
     monkeypatch.setenv("DLT_DATA_DIR", str(tmp_path / "dlt_data"))
     monkeypatch.setenv("RUNTIME__LOG_LEVEL", "WARNING")
     yield path
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(pristine_sandbox: Path, tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
+    """Sandbox (scale 0.01) ingested and `dbt build` run once for the whole session; tests read it only."""
+    return build_warehouse(pristine_sandbox, tmp_path_factory.mktemp("built"))

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from orchestration.sandbox.advance import advance
-from tests.dbt.conftest import BuiltWarehouse, ingest_into, run_dbt
+from tests.warehouse import BuiltWarehouse, ingest_into, run_dbt
 
 MARTS = [
     "dim_student",

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.dbt.conftest import BuiltWarehouse
+from tests.warehouse import BuiltWarehouse
 
 # Every raw table and the staging model it feeds (decision 003).
 STAGING_TABLES: list[tuple[str, str, str]] = [

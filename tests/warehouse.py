@@ -1,4 +1,4 @@
-"""A warehouse built the way `campus run` builds it (sandbox -> ingestion -> dbt build), once per session.
+"""Build a warehouse the way `campus run` does (sandbox -> ingestion -> dbt build), for tests to read.
 
 `dbt` runs as a subprocess with its own target and log folders, so tests never share dbt state with a
 developer's `dbt_project/target` or with each other.
@@ -18,12 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pytest
 
 from ingestion.runner import run_sources
 from orchestration.sandbox.serve import running_sandbox
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 DBT = str(Path(sys.executable).with_name("dbt"))
 
 
@@ -41,7 +40,8 @@ class BuiltWarehouse:
 
     @property
     def run_results(self) -> dict[str, Any]:
-        return json.loads((self.dbt_dir / "target" / "run_results.json").read_text())
+        """Results of the session's `dbt build` (kept aside: later dbt calls overwrite run_results.json)."""
+        return json.loads((self.dbt_dir / "build_run_results.json").read_text())
 
     def query(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
         with duckdb.connect(str(self.path), read_only=True) as con:
@@ -105,10 +105,8 @@ def ingest_into(sandbox_dir: Path, warehouse: Path) -> None:
     assert not failed, failed
 
 
-@pytest.fixture(scope="session")
-def built_warehouse(pristine_sandbox: Path, tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
-    """Sandbox (scale 0.01) ingested and `dbt build` run once; tests read it, never write it."""
-    root = tmp_path_factory.mktemp("built")
+def build_warehouse(pristine_sandbox: Path, root: Path) -> BuiltWarehouse:
+    """Copy the sandbox, ingest it over real HTTP into a fresh DuckDB file, run `dbt build` once."""
     sandbox_dir = root / "sandbox"
     # Ingestion moves the malformed file drop to rejected/: work on a copy of the pristine sandbox.
     shutil.copytree(pristine_sandbox, sandbox_dir)
@@ -116,4 +114,7 @@ def built_warehouse(pristine_sandbox: Path, tmp_path_factory: pytest.TempPathFac
     warehouse.parent.mkdir(parents=True)
     ingest_into(sandbox_dir, warehouse)
     build = run_dbt(warehouse, root / "dbt", "build")
+    results = root / "dbt" / "target" / "run_results.json"
+    if results.exists():
+        shutil.copyfile(results, root / "dbt" / "build_run_results.json")
     return BuiltWarehouse(sandbox_dir, warehouse, root / "dbt", build)

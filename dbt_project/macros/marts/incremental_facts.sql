@@ -3,7 +3,11 @@
 {#- Rows changed since the last run. `>=`, not `>`: rows stamped with the same instant as the last batch's latest
     row may land in a later load; delete+insert on the unique key makes re-reading them harmless. -#}
 {% macro incremental_since(column='updated_at') -%}
-    {%- if is_incremental() %}
+    {#- `campus run --from-date D` sets this var: reprocess every row changed since D (a backfill). -#}
+    {%- set from_date = var('campus:backfill:from_date', none) -%}
+    {%- if is_incremental() and from_date %}
+        {{ column }} >= cast('{{ from_date }}' as {{ dbt.type_timestamp() }})
+    {%- elif is_incremental() %}
         {{ column }} >= (select coalesce(max({{ column }}), cast('1900-01-01' as {{ dbt.type_timestamp() }})) from {{ this }})
     {%- else %}
         1 = 1

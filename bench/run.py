@@ -57,12 +57,32 @@ def bench_scale(scale: float, work: Path) -> dict[str, Any]:
         full = stage("ingest", env=env)
         build = stage("dbt", "build", env=env)
         report["scores"] = scores(warehouse / "campus.duckdb", data)
+        report["app"] = stage("app", str(warehouse / "campus.duckdb"), env=env)
         stage("advance", str(data), "1")
         incremental = stage("ingest", env=env)
         rebuild = stage("dbt", "build", env=env)
     report["ingest"] = {"full": ingest_summary(full), "incremental_after_1_day": ingest_summary(incremental)}
     report["dbt"] = {"full": dbt_summary(build), "incremental_after_1_day": dbt_summary(rebuild)}
+    report["campus_run"] = bench_campus_run(scale, work)
     return report
+
+
+def bench_campus_run(scale: float, work: Path) -> dict[str, Any]:
+    """End to end as a user runs it: `campus run` on a fresh sandbox and warehouse, then again after a day."""
+    data, warehouse = work / f"e2e_sandbox_{scale}", work / f"e2e_warehouse_{scale}"
+    stage("generate", str(data), str(scale), "42")
+    env = {
+        "CAMPUS_WAREHOUSE": str(warehouse / "campus.duckdb"),
+        "CAMPUS_PIPELINES_DIR": str(warehouse / "pipelines"),
+        "RUNTIME__LOG_LEVEL": "WARNING",
+    }
+    first = stage("campus_run", str(data), str(scale), env=env)
+    stage("advance", str(data), "1")
+    daily = stage("campus_run", str(data), str(scale), env=env)
+    return {
+        name: {"seconds": round(r["seconds"], 1), "returncode": r["returncode"], "tail": r["tail"]}
+        for name, r in (("full", first), ("incremental_after_1_day", daily))
+    }
 
 
 def scores(warehouse: Path, data: Path) -> dict[str, Any]:
@@ -145,6 +165,19 @@ def print_report(reports: list[dict[str, Any]]) -> None:
             if d["tail"]:
                 print("    " + d["tail"].replace("\n", "\n    "))
         print(f"scores: {json.dumps(r['scores'])}")
+        app = r["app"]
+        print(f"app search ms: {app['search_ms']} (target at 1.0: p95 < 50)")
+        print(
+            f"app profile query ms: {app['profile_query_ms']} (target at 1.0: p95 < 100); "
+            f"whole profile page ms: {app['profile_page_ms']}"
+        )
+        for name, e in r["campus_run"].items():
+            target = "< 120 s" if name == "full" else "< 30 s"
+            print(
+                f"campus run {name}: {e['seconds']:.1f} s, exit {e['returncode']} (target at 1.0: {target})"
+            )
+            if e["tail"]:
+                print("    " + e["tail"].replace("\n", "\n    "))
 
 
 def main() -> None:

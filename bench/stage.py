@@ -106,7 +106,48 @@ def stage_dbt(*args: str) -> dict[str, Any]:
     }
 
 
-STAGES = {"generate": stage_generate, "advance": stage_advance, "ingest": stage_ingest, "dbt": stage_dbt}
+def stage_app(warehouse: str) -> dict[str, Any]:
+    from bench.app_latency import measure
+
+    return measure(Path(warehouse))
+
+
+def stage_campus_run(data: str, scale: str) -> dict[str, Any]:
+    """The whole `campus run` (sandbox servers, ingestion, dbt build, bookkeeping) as a user runs it."""
+    import os
+    import subprocess
+
+    proc = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("campus")),
+            "run",
+            "--data",
+            data,
+            "--scale",
+            scale,
+            "--seed",
+            "42",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=dict(os.environ),
+    )
+    return {
+        "returncode": proc.returncode,
+        "tail": proc.stdout[-1200:] if proc.returncode else "",
+        "peak_rss_mb_children": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    }
+
+
+STAGES = {
+    "generate": stage_generate,
+    "advance": stage_advance,
+    "ingest": stage_ingest,
+    "dbt": stage_dbt,
+    "app": stage_app,
+    "campus_run": stage_campus_run,
+}
 
 if __name__ == "__main__":
     t0 = time.perf_counter()

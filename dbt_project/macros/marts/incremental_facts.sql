@@ -24,3 +24,23 @@
         or student_key not in (select student_key from {{ ref('dim_student') }})
         or course_id not in (select course_id from {{ ref('dim_course') }})
 {%- endmacro %}
+
+
+{#- The changed, still-eligible rows of a SIS staging model, with their student_key: not soft-deleted, changed
+    since the last run, and both student and course present in the dimensions. Shared by the incremental facts. -#}
+{% macro eligible_sis_fact_rows(staging_model) -%}
+    select
+        identity.student_key,
+        changed.*
+    from (
+        select * from {{ ref(staging_model) }}
+        where not is_deleted and {{ incremental_since('updated_at') }}
+    ) as changed
+    inner join {{ ref('int_students__identity_matched') }} as identity
+        on
+            changed.student_id = identity.sis_student_id
+            and identity.source_system = 'sis'
+    where
+        identity.student_key in (select dim_student.student_key from {{ ref('dim_student') }} as dim_student)
+        and changed.course_id in (select dim_course.course_id from {{ ref('dim_course') }} as dim_course)
+{%- endmacro %}

@@ -12,27 +12,7 @@ with
 
 records as (
 
-    select * from {{ ref('stg_oracle_sis__academic_records') }}
-    where not is_deleted and {{ incremental_since('updated_at') }}
-
-),
-
-identity as (
-
-    select * from {{ ref('int_students__identity_matched') }}
-    where source_system = 'sis'
-
-),
-
-students as (
-
-    select student_key from {{ ref('dim_student') }}
-
-),
-
-courses as (
-
-    select course_id from {{ ref('dim_course') }}
+    {{ eligible_sis_fact_rows('stg_oracle_sis__academic_records') }}
 
 ),
 
@@ -41,7 +21,7 @@ final as (
     select
         -- keys
         cast(records.record_id as bigint) as record_id,
-        cast(identity.student_key as {{ dbt.type_string() }}) as student_key,
+        cast(records.student_key as {{ dbt.type_string() }}) as student_key,
         cast(records.student_id as bigint) as sis_student_id,
         cast(records.course_id as bigint) as course_id,
 
@@ -56,11 +36,6 @@ final as (
         cast(records.updated_at as {{ dbt.type_timestamp() }}) as updated_at
 
     from records
-    inner join identity
-        on records.student_id = identity.sis_student_id
-    where
-        identity.student_key in (select students.student_key from students)
-        and records.course_id in (select courses.course_id from courses)
 
 )
 

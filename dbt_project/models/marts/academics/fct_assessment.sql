@@ -12,27 +12,7 @@ with
 
 assessments as (
 
-    select * from {{ ref('stg_oracle_sis__assessments') }}
-    where not is_deleted and {{ incremental_since('updated_at') }}
-
-),
-
-identity as (
-
-    select * from {{ ref('int_students__identity_matched') }}
-    where source_system = 'sis'
-
-),
-
-students as (
-
-    select student_key from {{ ref('dim_student') }}
-
-),
-
-courses as (
-
-    select course_id from {{ ref('dim_course') }}
+    {{ eligible_sis_fact_rows('stg_oracle_sis__assessments') }}
 
 ),
 
@@ -41,7 +21,7 @@ final as (
     select
         -- keys
         cast(assessments.assessment_id as bigint) as assessment_id,
-        cast(identity.student_key as {{ dbt.type_string() }}) as student_key,
+        cast(assessments.student_key as {{ dbt.type_string() }}) as student_key,
         cast(assessments.student_id as bigint) as sis_student_id,
         cast(assessments.course_id as bigint) as course_id,
 
@@ -56,11 +36,6 @@ final as (
         cast(assessments.updated_at as {{ dbt.type_timestamp() }}) as updated_at
 
     from assessments
-    inner join identity
-        on assessments.student_id = identity.sis_student_id
-    where
-        identity.student_key in (select students.student_key from students)
-        and assessments.course_id in (select courses.course_id from courses)
 
 )
 

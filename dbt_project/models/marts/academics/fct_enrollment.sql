@@ -12,27 +12,7 @@ with
 
 enrollments as (
 
-    select * from {{ ref('stg_oracle_sis__enrollments') }}
-    where not is_deleted and {{ incremental_since('updated_at') }}
-
-),
-
-identity as (
-
-    select * from {{ ref('int_students__identity_matched') }}
-    where source_system = 'sis'
-
-),
-
-students as (
-
-    select student_key from {{ ref('dim_student') }}
-
-),
-
-courses as (
-
-    select course_id from {{ ref('dim_course') }}
+    {{ eligible_sis_fact_rows('stg_oracle_sis__enrollments') }}
 
 ),
 
@@ -41,7 +21,7 @@ final as (
     select
         -- keys
         cast(enrollments.enrollment_id as bigint) as enrollment_id,
-        cast(identity.student_key as {{ dbt.type_string() }}) as student_key,
+        cast(enrollments.student_key as {{ dbt.type_string() }}) as student_key,
         cast(enrollments.student_id as bigint) as sis_student_id,
         cast(enrollments.course_id as bigint) as course_id,
 
@@ -54,11 +34,6 @@ final as (
         cast(enrollments.updated_at as {{ dbt.type_timestamp() }}) as updated_at
 
     from enrollments
-    inner join identity
-        on enrollments.student_id = identity.sis_student_id
-    where
-        identity.student_key in (select students.student_key from students)
-        and enrollments.course_id in (select courses.course_id from courses)
 
 )
 

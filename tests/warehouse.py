@@ -11,8 +11,6 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ from typing import Any
 import duckdb
 
 from ingestion.runner import run_sources
+from orchestration.pipeline import patched_environ
 from orchestration.sandbox.serve import running_sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,20 +70,6 @@ def run_dbt(
         timeout=timeout,
         check=False,
     )
-
-
-@contextmanager
-def patched_environ(values: dict[str, str]) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def ingest_into(sandbox_dir: Path, warehouse: Path) -> None:

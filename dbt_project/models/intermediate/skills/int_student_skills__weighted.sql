@@ -1,3 +1,7 @@
+-- A table, not a view: search, recommendations and the app's student profile all read it; as a view it was
+-- recomputed for each of them, and for every profile the app opened.
+{{ config(materialized='table') }}
+
 -- One row per (student_key, skill_name): how strongly the student holds a skill, from two kinds of evidence.
 -- Formula (see _skills__docs.md): course evidence = sum over completed courses of
 --   skill_weight x grade factor x recency decay; interest evidence = sum of 1 / interest_rank;

@@ -146,8 +146,29 @@ def search_terms(text: str | None) -> list[str]:
 
 
 def trigrams(word: str) -> list[str]:
-    """The index's typo-tolerant terms for a word: `~` and every 3 consecutive characters."""
-    return list(dict.fromkeys(f"~{word[i : i + 3]}" for i in range(len(word) - 2)))
+    """A word's trigrams as search_trigrams stores them: every 3 characters of '^' + word + '$'."""
+    padded = f"^{word}$"
+    return list(dict.fromkeys(padded[i : i + 3] for i in range(len(padded) - 2)))
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Optimal-string-alignment distance: insertions, deletions, substitutions and adjacent swaps."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, char_b in enumerate(b, 1):
+            cost = 0 if char_a == char_b else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def allowed_typos(word: str) -> int:
+    """Edits a misspelt word may be from an index term: none under 4 characters, 1 up to 7, then 2."""
+    return 0 if len(word) < 4 else 1 if len(word) < 8 else 2
 
 
 @dataclass(frozen=True)
@@ -202,24 +223,93 @@ def _filter_sql(filters: SearchFilters) -> tuple[list[str], list[Any]]:
     return where, params
 
 
-def _search_sql(term_count: int, where: list[str]) -> str:
+# Prefix expansion keeps a word's most common completions: "sta" must not fan out to every term.
+MAX_EXPANSIONS = 25
+# Near spellings: candidates sharing most trigrams with the word, then an exact edit-distance check.
+TYPO_CANDIDATES = 40
+MATCH_DISCOUNT = {"exact": 1.0, "prefix": 0.5, "typo": 0.3}
+
+
+def _word_rows(words: Sequence[str], *extra: Sequence[Any]) -> tuple[str, list[Any]]:
+    """A `union all` of literal rows as a parameterised relation; only the row count shapes the SQL."""
+    width = 1 + len(extra)
+    row = "select " + ", ".join("?" for _ in range(width))
+    params: list[Any] = []
+    for i, word in enumerate(words):
+        params += [word, *(column[i] for column in extra)]
+    return " union all ".join(row for _ in words), params
+
+
+def _expansions(words: Sequence[str]) -> pd.DataFrame:
+    """Each word's index terms: itself, then the terms it starts (3+ characters), most documents first."""
+    rows, params = _word_rows(words)
+    return fetch(
+        f"""
+        with words (word) as ({rows}),
+        matched as (
+            select w.word, v.term, v.doc_count,
+                   case when v.term = w.word then 'exact' else 'prefix' end as match_type
+            from words as w
+            inner join search.search_vocabulary as v
+                on v.term = w.word
+                or (
+                    length(w.word) >= {MIN_PREFIX_CHARS}
+                    and v.term_length > length(w.word)
+                    and v.term like w.word || '%'
+                )
+        )
+        select word, term, match_type from matched
+        qualify row_number() over (
+            partition by word order by case when match_type = 'exact' then 0 else 1 end, doc_count desc, term
+        ) <= {MAX_EXPANSIONS}
+        """,
+        params,
+        MEDIUM_TTL,
+    )
+
+
+def _near_spellings(words: Sequence[str]) -> list[tuple[str, str]]:
+    """(word, term) for index terms within `allowed_typos` edits of a word the index does not hold."""
+    grams = [(word, gram) for word in words for gram in trigrams(word)]
+    if not grams:
+        return []
+    rows, params = _word_rows([w for w, _ in grams], [g for _, g in grams])
+    candidates = fetch(
+        f"""
+        with grams (word, trigram) as ({rows})
+        select g.word, t.term, count(*) as shared
+        from grams as g
+        inner join search.search_trigrams as t on t.trigram = g.trigram
+        group by g.word, t.term
+        qualify row_number() over (partition by g.word order by count(*) desc, t.term) <= {TYPO_CANDIDATES}
+        """,
+        params,
+        MEDIUM_TTL,
+    )
+    return [
+        (word, term)
+        for word, term in zip(candidates["word"], candidates["term"], strict=True)
+        if edit_distance(word, term) <= allowed_typos(word)
+    ]
+
+
+def _search_sql(expansion_count: int, where: list[str]) -> str:
     """Only the number of placeholders depends on the input; every value is a parameter."""
-    query_terms = " union all ".join("select ? as word, ? as term, ? as min_hits" for _ in range(term_count))
+    expansions = " union all ".join("select ?, ?, ?" for _ in range(expansion_count))
     return f"""
-with query_terms as (
-    {query_terms}
+with expansions (word, term, discount) as (
+    {expansions}
 ),
-word_hits as (
-    select t.doc_id, q.word, max(q.min_hits) as min_hits, count(distinct t.term) as term_hits,
-           sum(t.weight) as score
-    from query_terms as q
-    inner join search.search_terms as t on t.term = q.term
-    group by t.doc_id, q.word
+field_hits as (
+    select t.doc_id, e.word, t.field, max(t.weight * e.discount) as score
+    from search.search_terms as t
+    inner join expansions as e on t.term = e.term
+    where t.term in ({_placeholders(expansion_count)})
+    group by t.doc_id, e.word, t.field
 ),
 ranked as (
-    select doc_id, count(*) as words_matched, sum(score) as score
-    from word_hits
-    where term_hits >= min_hits
+    select doc_id, count(distinct word) as words_matched, sum(score) as score
+    from field_hits
     group by doc_id
 ),
 filtered as (
@@ -236,21 +326,11 @@ limit ? offset ?
 """
 
 
-def known_terms(words: Sequence[str]) -> set[str]:
-    """The words the index holds as whole words or word starts."""
-    frame = fetch(
-        f"select distinct term from search.search_terms where term in ({_placeholders(len(words))})",
-        list(words),
-        MEDIUM_TTL,
-    )
-    return set(frame["term"])
-
-
 def search(text: str | None, filters: SearchFilters | None = None, page: int = 1) -> SearchPage:
     """Ranked results: documents matching more of the words first, then by BM25 weight.
 
-    A word the index knows (a whole word or its first 3+ characters) matches directly; a word it does not
-    know, 4+ characters long, matches through trigrams when at least half of them agree (typos)."""
+    Each word matches the index terms it equals (full weight) or starts (3+ characters, half weight); a word
+    of 4+ characters that matches neither matches terms within one or two edits (typos, 0.3 weight)."""
     filters = filters or SearchFilters()
     if not filters.doc_types:
         raise BadInput("Pick at least one kind of result: students, jobs or courses.")
@@ -261,29 +341,47 @@ def search(text: str | None, filters: SearchFilters | None = None, page: int = 1
     if len(words) > MAX_TERMS:
         notes.append(f"Only the first {MAX_TERMS} words were searched.")
         words = words[:MAX_TERMS]
-    known = known_terms(words)
-    rows: list[Any] = []
-    for word in words:
-        if word in known or len(word) < 4:
-            rows += [word, word, 1]
-        else:
-            grams = trigrams(word)
-            needed = max(2, -(-len(grams) // 2))
-            for gram in grams:
-                rows += [word, gram, needed]
-    approximate = [word for word in words if word not in known and len(word) >= 4]
-    if approximate:
-        notes.append("Not found as written, matched approximately: " + ", ".join(approximate))
-    where, filter_params = _filter_sql(filters)
+    found = _expansions(words)
+    matches = [
+        (word, term, MATCH_DISCOUNT[kind])
+        for word, term, kind in zip(found["word"], found["term"], found["match_type"], strict=True)
+    ]
+    unmatched = [word for word in words if word not in set(found["word"]) and allowed_typos(word)]
+    if unmatched:
+        near = _near_spellings(unmatched)
+        matches += [(word, term, MATCH_DISCOUNT["typo"]) for word, term in near]
+        if near:
+            notes.append(
+                "Not found as written, matched approximately: " + ", ".join(dict.fromkeys(w for w, _ in near))
+            )
     page = max(1, int(page))
+    if not matches:
+        return SearchPage(words, _empty_results(), 0, page, 1, notes)
+    where, filter_params = _filter_sql(filters)
     frame = fetch(
-        _search_sql(len(rows) // 3, where),
-        (*rows, *filter_params, PAGE_SIZE, (page - 1) * PAGE_SIZE),
+        _search_sql(len(matches), where),
+        (
+            *(value for match in matches for value in match),
+            *(term for _, term, _ in matches),
+            *filter_params,
+            PAGE_SIZE,
+            (page - 1) * PAGE_SIZE,
+        ),
         MEDIUM_TTL,
     )
     total = int(frame["total_hits"].iloc[0]) if len(frame) else 0
     pages = max(1, -(-total // PAGE_SIZE))
     return SearchPage(words, frame.drop(columns=["total_hits"]), total, page, pages, notes)
+
+
+SEARCH_COLUMNS = (
+    "doc_id", "doc_type", "entity_id", "title", "subtitle", "program", "location", "gpa",
+    "posting_status", "skills", "words_matched", "score",
+)  # fmt: skip
+
+
+def _empty_results() -> pd.DataFrame:
+    return pd.DataFrame(columns=list(SEARCH_COLUMNS))
 
 
 def search_programs() -> list[str]:

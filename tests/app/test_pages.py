@@ -105,6 +105,18 @@ def test_search_with_a_partial_word_still_finds_the_student(app_env: BuiltWareho
     assert key in list(at.dataframe[0].value["entity_id"])
 
 
+def test_search_with_a_misspelt_name_still_finds_the_student(app_env: BuiltWarehouse) -> None:
+    key, first, last = a_recommended_student(app_env)
+    typo = last[:2] + last[3:]  # a letter dropped
+    known = {row[0] for row in app_env.query("select term from search.search_vocabulary")}
+    assert typo.lower() not in known, "the misspelling is itself a word of the index; pick another student"
+    at = open_page("views/search.py")
+    at.text_input(key="search_text").input(f"{first} {typo}").run()
+    assert not at.error, messages(at)
+    assert "matched approximately" in page_text(at)
+    assert key in list(at.dataframe[0].value["entity_id"])
+
+
 def test_student_profile_shows_that_students_recommendations(app_env: BuiltWarehouse) -> None:
     key, _first, _last = a_recommended_student(app_env)
     expected = app_env.query(

@@ -94,12 +94,15 @@ def test_recommended_courses_are_new_and_close_a_missing_skill(built_warehouse: 
 
 
 def _search(built_warehouse: BuiltWarehouse, words: list[str], limit: int = 10) -> list[tuple[str, str, str]]:
+    """Documents holding a term that equals or starts with one of the words, by weight (the index's contract;
+    the app's own ranking is tested through app.queries)."""
     return built_warehouse.query(
         """
         select d.doc_id, d.doc_type, d.title
-        from search.search_terms as t
+        from search.search_vocabulary as v
+        inner join search.search_terms as t on t.term = v.term
         inner join search.search_documents as d on d.doc_id = t.doc_id
-        where t.term in (select unnest(?))
+        where exists (select 1 from unnest(?) as w (word) where v.term like w.word || '%')
         group by d.doc_id, d.doc_type, d.title
         order by sum(t.weight) desc, d.doc_id
         limit ?
@@ -134,6 +137,24 @@ def test_partial_skill_word_finds_jobs_needing_it(built_warehouse: BuiltWarehous
     hits = _search(built_warehouse, [skill[:4].lower()], limit=20)
     found_jobs = [h[0].removeprefix("job:") for h in hits if h[1] == "job"]
     assert found_jobs and set(found_jobs) & set(jobs_with_skill), (skill, hits)
+
+
+def test_a_misspelt_skill_has_the_skill_among_its_trigram_candidates(built_warehouse: BuiltWarehouse) -> None:
+    term = built_warehouse.query(
+        "select term from search.search_vocabulary where term_length >= 8"
+        " order by doc_count desc, term limit 1"
+    )[0][0]
+    typo = term[:3] + term[4] + term[3] + term[5:]  # two letters swapped
+    padded = f"^{typo}$"
+    grams = [padded[i : i + 3] for i in range(len(padded) - 2)]
+    best = built_warehouse.query(
+        """
+        select term from search.search_trigrams where trigram in (select unnest(?))
+        group by term order by count(*) desc, term limit 5
+        """,
+        [grams],
+    )
+    assert term in [row[0] for row in best], (typo, best)
 
 
 def test_recommendations_beat_popularity(built_warehouse: BuiltWarehouse) -> None:

@@ -122,14 +122,14 @@ course_candidates as (
 
 ),
 
+-- scores first; the skill list is built only for the courses that make a student's top list
 course_scores as (
 
     select
         student_key,
         course_id,
         sum(closes_score) as score,
-        max(job_count) as job_count,
-        {{ dbt.listagg('skill_name', "'; '", 'order by need desc, skill_name') }} as closes_skills
+        max(job_count) as job_count
     from course_candidates
     group by student_key, course_id
 
@@ -147,6 +147,20 @@ ranked as (
 
 ),
 
+closes as (
+
+    select
+        ranked.student_key,
+        ranked.course_id,
+        {{ dbt.listagg('course_candidates.skill_name', "'; '", 'order by course_candidates.need desc, course_candidates.skill_name') }}
+            as closes_skills
+    from ranked
+    inner join course_candidates
+        on ranked.student_key = course_candidates.student_key and ranked.course_id = course_candidates.course_id
+    group by ranked.student_key, ranked.course_id
+
+),
+
 final as (
 
     select
@@ -154,10 +168,12 @@ final as (
         cast(ranked.course_id as bigint) as course_id,
         cast(ranked.rank as integer) as rank,
         cast(ranked.score as {{ dbt.type_float() }}) as score,
-        ranked.closes_skills,
-        {{ recs_course_reason("replace(ranked.closes_skills, '; ', ', ')", 'ranked.job_count', top_k) }}
+        closes.closes_skills,
+        {{ recs_course_reason("replace(closes.closes_skills, '; ', ', ')", 'ranked.job_count', top_k) }}
             as reason
     from ranked
+    inner join closes
+        on ranked.student_key = closes.student_key and ranked.course_id = closes.course_id
 
 )
 

@@ -3,6 +3,8 @@
 -- already been placed in, each with its matched and missing skills and a one-line reason.
 
 {%- set top_k = var('campus:recs:top_k') %}
+{#- at least one: a list of no skills would explain nothing -#}
+{%- set listed = [var('campus:recs:listed_skills', 10) | int, 1] | max %}
 
 with
 
@@ -30,18 +32,6 @@ identity as (
 
 ),
 
-already_placed as (
-
-    select distinct
-        identity.student_key,
-        placements.job_posting_id
-    from {{ ref('stg_workday__job_placements') }} as placements
-    inner join identity
-        on placements.workday_student_id = identity.workday_student_id
-    where not placements.is_deleted
-
-),
-
 postings as (
 
     select distinct
@@ -62,11 +52,26 @@ students as (
 
 ),
 
+-- integer keys from here on: grouping a million recommendations by string keys costs seconds
+already_placed as (
+
+    select distinct
+        students.student_number,
+        postings.job_number
+    from {{ ref('stg_workday__job_placements') }} as placements
+    inner join identity
+        on placements.workday_student_id = identity.workday_student_id
+    inner join students
+        on identity.student_key = students.student_key
+    inner join postings
+        on placements.job_posting_id = postings.job_posting_id
+    where not placements.is_deleted
+
+),
+
 ranked as (
 
     select
-        students.student_key,
-        postings.job_posting_id,
         shortlist.student_number,
         shortlist.job_number,
         shortlist.score,
@@ -79,13 +84,11 @@ ranked as (
                 postings.job_posting_id asc
         ) as rank
     from shortlist
-    inner join students
-        on shortlist.student_number = students.student_number
     inner join postings
         on shortlist.job_number = postings.job_number
     left join already_placed
-        on students.student_key = already_placed.student_key and postings.job_posting_id = already_placed.job_posting_id
-    where already_placed.job_posting_id is null
+        on shortlist.student_number = already_placed.student_number and shortlist.job_number = already_placed.job_number
+    where already_placed.job_number is null
 
 ),
 
@@ -96,19 +99,17 @@ top_k as (
 
 ),
 
--- each recommended posting's skills, with the student's contribution where the student has the skill
+-- each recommended posting's skills, with the student's contribution where the student has the skill;
+-- skill_order numbers matched and missing skills separately, strongest (then the posting's own order) first
 explained_skills as (
 
     select
-        top_k.student_key,
-        top_k.job_posting_id,
-        top_k.rank,
-        top_k.score,
         top_k.student_number,
         top_k.job_number,
+        top_k.rank,
+        top_k.score,
         job_index.skill_name,
-        job_index.skill_rank,
-        profile.contribution,
+        profile.contribution is not null as is_matched,
         profile.is_from_courses,
         profile.is_from_interests,
         row_number() over (
@@ -123,46 +124,49 @@ explained_skills as (
 
 ),
 
+-- skills by position, not ordered string aggregates: over a million groups, picking positions is several
+-- times cheaper. Lists stop at var campus:recs:listed_skills (default 10) and then say how many more there are.
 explanations as (
 
     select
-        student_key,
-        job_posting_id,
+        student_number,
+        job_number,
         rank,
         score,
-        {{ dbt.listagg(
-            "case when contribution is not null then skill_name end", "'; '", 'order by skill_order'
-        ) }} as matched_skills,
-        {{ dbt.listagg("case when contribution is null then skill_name end", "'; '", 'order by skill_order') }}
-            as missing_skills,
-        {{ dbt.listagg(
-            "case when contribution is not null and skill_order <= 3 then skill_name end", "', '", 'order by skill_order'
-        ) }} as top_matched,
-        {{ dbt.listagg(
-            "case when contribution is null and skill_order <= 2 then skill_name end", "', '", 'order by skill_order'
-        ) }} as top_missing,
-        sum(case when contribution is null then 1 else 0 end) as missing_count,
-        max(case when contribution is not null and is_from_courses then 1 else 0 end) as has_course_match,
-        max(case when contribution is not null and is_from_interests then 1 else 0 end) as has_interest_match
+        {%- for position in range(1, listed + 1) %}
+            max(case when is_matched and skill_order = {{ position }} then skill_name end) as matched_{{ position }},
+            max(case when not is_matched and skill_order = {{ position }} then skill_name end)
+                as missing_{{ position }},
+        {%- endfor %}
+        sum(case when is_matched then 1 else 0 end) as matched_count,
+        sum(case when is_matched then 0 else 1 end) as missing_count,
+        max(case when is_matched and is_from_courses then 1 else 0 end) as has_course_match,
+        max(case when is_matched and is_from_interests then 1 else 0 end) as has_interest_match
     from explained_skills
-    group by student_key, job_posting_id, rank, score
+    group by student_number, job_number, rank, score
 
 ),
 
 final as (
 
     select
-        explanations.student_key,
-        explanations.job_posting_id,
+        students.student_key,
+        postings.job_posting_id,
         cast(explanations.rank as integer) as rank,
         cast(explanations.score as {{ dbt.type_float() }}) as score,
-        explanations.matched_skills,
-        explanations.missing_skills,
+        {{ recs_skill_list('explanations.matched', 'explanations.matched_count', listed) }} as matched_skills,
+        {{ recs_skill_list('explanations.missing', 'explanations.missing_count', listed) }} as missing_skills,
         {{ recs_job_reason(
-            'explanations.top_matched', 'explanations.has_course_match', 'explanations.has_interest_match',
-            'explanations.top_missing', 'explanations.missing_count'
+            recs_join_present(['explanations.matched_1', 'explanations.matched_2', 'explanations.matched_3']),
+            'explanations.has_course_match', 'explanations.has_interest_match',
+            recs_join_present(['explanations.missing_1', 'explanations.missing_2']),
+            'explanations.missing_count'
         ) }} as reason
     from explanations
+    inner join students
+        on explanations.student_number = students.student_number
+    inner join postings
+        on explanations.job_number = postings.job_number
 
 )
 

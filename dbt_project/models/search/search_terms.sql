@@ -1,13 +1,12 @@
--- The search index: one row per (term, document, field, match type) with a BM25 weight. The app splits a query
--- the way search_tokens does, joins its words to `term`, sums `weight` per doc_id and orders by the sum.
--- Match types: `exact` (a whole word), `prefix` (its first 3..n-1 characters, so "stat" finds "statistics"),
--- `trigram` (terms '~abc', every 3 characters of title words only: typo tolerance for names and titles; the
--- app adds them for words it cannot find exactly).
--- weight = field boost x match discount x idf x tf (k1 + 1) / (tf + k1 (1 - b + b field_length / avg length)).
+-- The search index: one row per (term, document, field) with a BM25 weight, whole words only. The app splits
+-- a query the way search_tokens does, expands each word through search_vocabulary (the word itself, words it
+-- starts, or near spellings via search_trigrams), joins those terms here, and ranks documents by the sum of
+-- weights. Prefixes and typos are resolved on the vocabulary (a few thousand terms), not stored per document.
+-- weight = field boost x idf x tf (k1 + 1) / (tf + k1 (1 - b + b field_length / avg length)).
+-- Rows are written in term order so a lookup by term reads only the row groups holding it.
 
 {%- set k1 = 1.2 %}
 {%- set b = 0.75 %}
-{%- set max_prefix = 12 %}
 
 with
 
@@ -96,51 +95,6 @@ average_lengths as (
 
 ),
 
-numbers as (
-
-    {{ search_numbers(1, max_prefix) }}
-
-),
-
-terms as (
-
-    select
-        doc_id,
-        doc_type,
-        field,
-        boost,
-        term,
-        'exact' as match_type,
-        1.0 as discount
-    from tokens
-    union all
-    select
-        tokens.doc_id,
-        tokens.doc_type,
-        tokens.field,
-        tokens.boost,
-        substr(tokens.term, 1, numbers.n) as term,
-        'prefix' as match_type,
-        0.5 as discount
-    from tokens
-    inner join numbers
-        on numbers.n >= 3 and numbers.n < length(tokens.term)
-    union all
-    select
-        tokens.doc_id,
-        tokens.doc_type,
-        tokens.field,
-        tokens.boost,
-        {{ dbt.concat(["'~'", 'substr(tokens.term, numbers.n, 3)']) }} as term,
-        'trigram' as match_type,
-        0.2 as discount
-    from tokens
-    inner join numbers
-        on numbers.n <= length(tokens.term) - 2
-    where tokens.field = 'title' and length(tokens.term) >= 4
-
-),
-
 postings as (
 
     select
@@ -148,12 +102,10 @@ postings as (
         doc_id,
         doc_type,
         field,
-        match_type,
         max(boost) as boost,
-        max(discount) as discount,
         count(*) as term_frequency
-    from terms
-    group by term, doc_id, doc_type, field, match_type
+    from tokens
+    group by term, doc_id, doc_type, field
 
 ),
 
@@ -179,9 +131,8 @@ final as (
         postings.term,
         postings.doc_id,
         postings.field,
-        postings.match_type,
         cast(
-            postings.boost * postings.discount
+            postings.boost
             * ln(1 + (corpus.doc_total - document_frequency.doc_count + 0.5) / (document_frequency.doc_count + 0.5))
             * postings.term_frequency * {{ k1 + 1 }}
             / (
@@ -206,3 +157,4 @@ final as (
 )
 
 select * from final
+order by term, doc_id, field

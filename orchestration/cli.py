@@ -58,6 +58,7 @@ def _run(args: argparse.Namespace) -> int:
         sources=args.source,
         full_refresh=args.full_refresh,
         from_date=args.from_date,
+        unit_tests=args.unit_tests,
     )
 
 
@@ -162,6 +163,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=_iso_date,
         metavar="YYYY-MM-DD",
         help="rebuild the incremental facts from this date (dbt var campus:backfill:from_date)",
+    )
+    run.add_argument(
+        "--unit-tests",
+        action="store_true",
+        help="also run dbt's unit tests (they check model logic on fixed inputs and run in `make test`; "
+        "the scheduled run leaves them out, as dbt advises for production)",
     )
     run.set_defaults(handler=_run)
 

@@ -1,9 +1,26 @@
 """Stand-in for dbt's `adapter` in sqlfluff's jinja templater: `adapter.dispatch(name)(...)` renders as a
 function call of that name, which parses, instead of failing on an undefined variable. Linting only."""
 
+import re
+
+_PLAIN = re.compile(r"[A-Za-z_][\w.]*|'[^']*'|-?\d+(\.\d+)?")
+
+
+def _sql_arg(value):
+    """An argument as SQL that parses: names and literals as they are, lists as list literals, None as null,
+    any other text (an expression, a separator) as a string literal."""
+    if value is None:
+        return "null"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_sql_arg(item) for item in value) + "]"
+    text = str(value)
+    if _PLAIN.fullmatch(text):
+        return text
+    return "'" + text.replace("'", "''") + "'"
+
 
 def dispatch(macro_name, macro_namespace=None):
     def render(*args, **kwargs):
-        return f"{macro_name}({', '.join(str(a) for a in args)})"
+        return f"{macro_name}({', '.join(_sql_arg(a) for a in args)})"
 
     return render

@@ -44,6 +44,12 @@ def test_exit_code_follows_test_severity_and_every_run_is_recorded(
     assert int(warned) > 0 and int(built) > 0  # type: ignore[call-overload]
     assert json.loads(str(sources))["workday"]["rows"] > 0
     assert {"sandbox", "ingest", "dbt build"} <= set(json.loads(str(stages)))
+    # The scheduled run leaves dbt's unit tests to CI; the data tests all ran.
+    kinds = {
+        r["unique_id"].split(".")[0]
+        for r in json.loads((tmp_path / "dbt" / "target" / "run_results.json").read_text())["results"]
+    }
+    assert "unit_test" not in kinds and {"model", "test"} <= kinds
 
     # A duplicated primary key in raw SIS courses fails staging's error-severity unique test.
     with duckdb.connect(str(warehouse)) as con:

@@ -26,26 +26,3 @@
         "' of your top " ~ top_k ~ " jobs'",
     ]) }}
 {%- endmacro %}
-
-{#- The non-null expressions joined by separator, in order: 'a, b, c', 'a, c', 'a', or null when all are null.
-    `||` and coalesce mean the same on DuckDB and Snowflake (a null operand makes `||` null). -#}
-{% macro recs_join_present(expressions, separator=', ') -%}
-    {%- set parts = [] -%}
-    {%- for expression in expressions -%}
-        {%- do parts.append("coalesce('" ~ separator ~ "' || " ~ expression ~ ", '')") -%}
-    {%- endfor -%}
-    nullif(substr({{ parts | join(' || ') }}, {{ separator | length + 1 }}), '')
-{%- endmacro %}
-
-{#- A '; '-separated skill list from the columns <prefix>_1 .. <prefix>_<listed>, with ' (+N more)' when
-    count_column says there are more than listed. -#}
-{% macro recs_skill_list(prefix, count_column, listed) -%}
-    {%- set columns = [] -%}
-    {%- for position in range(1, listed + 1) -%}
-        {%- do columns.append(prefix ~ '_' ~ position) -%}
-    {%- endfor -%}
-    {{ recs_join_present(columns, '; ') }}
-    || case when {{ count_column }} > {{ listed }} then {{ dbt.concat([
-        "' (+'", "cast(" ~ count_column ~ " - " ~ listed ~ " as " ~ dbt.type_string() ~ ")", "' more)'"
-    ]) }} else '' end
-{%- endmacro %}

@@ -3,8 +3,6 @@
 -- already been placed in, each with its matched and missing skills and a one-line reason.
 
 {%- set top_k = var('campus:recs:top_k') %}
-{#- at least one: a list of no skills would explain nothing -#}
-{%- set listed = [var('campus:recs:listed_skills', 10) | int, 1] | max %}
 
 with
 
@@ -99,8 +97,7 @@ top_k as (
 
 ),
 
--- each recommended posting's skills, with the student's contribution where the student has the skill;
--- skill_order numbers matched and missing skills separately, strongest (then the posting's own order) first
+-- each recommended posting's skills, with the student's contribution where the student has the skill
 explained_skills as (
 
     select
@@ -109,13 +106,11 @@ explained_skills as (
         top_k.rank,
         top_k.score,
         job_index.skill_name,
+        job_index.skill_rank,
+        profile.contribution,
         profile.contribution is not null as is_matched,
         profile.is_from_courses,
-        profile.is_from_interests,
-        row_number() over (
-            partition by top_k.student_number, top_k.job_number, profile.skill_id is null
-            order by coalesce(profile.contribution, 0) desc, job_index.skill_rank, job_index.skill_name asc
-        ) as skill_order
+        profile.is_from_interests
     from top_k
     inner join job_index
         on top_k.job_number = job_index.job_number
@@ -124,8 +119,9 @@ explained_skills as (
 
 ),
 
--- skills by position, not ordered string aggregates: over a million groups, picking positions is several
--- times cheaper. Lists stop at var campus:recs:listed_skills (default 10) and then say how many more there are.
+-- matched skills strongest first, missing ones in the posting's order (macros/recs/skill_lists.sql)
+{%- set matched_order = ['-contribution', 'skill_rank', 'skill_name'] %}
+{%- set missing_order = ['skill_rank', 'skill_name'] %}
 explanations as (
 
     select
@@ -133,12 +129,10 @@ explanations as (
         job_number,
         rank,
         score,
-        {%- for position in range(1, listed + 1) %}
-            max(case when is_matched and skill_order = {{ position }} then skill_name end) as matched_{{ position }},
-            max(case when not is_matched and skill_order = {{ position }} then skill_name end)
-                as missing_{{ position }},
-        {%- endfor %}
-        sum(case when is_matched then 1 else 0 end) as matched_count,
+        {{ recs_ordered_names('skill_name', matched_order, 'is_matched', '; ') }} as matched_skills,
+        {{ recs_ordered_names('skill_name', missing_order, 'not is_matched', '; ') }} as missing_skills,
+        {{ recs_ordered_names('skill_name', matched_order, 'is_matched', ', ', 3) }} as top_matched,
+        {{ recs_ordered_names('skill_name', missing_order, 'not is_matched', ', ', 2) }} as top_missing,
         sum(case when is_matched then 0 else 1 end) as missing_count,
         max(case when is_matched and is_from_courses then 1 else 0 end) as has_course_match,
         max(case when is_matched and is_from_interests then 1 else 0 end) as has_interest_match
@@ -154,13 +148,11 @@ final as (
         postings.job_posting_id,
         cast(explanations.rank as integer) as rank,
         cast(explanations.score as {{ dbt.type_float() }}) as score,
-        {{ recs_skill_list('explanations.matched', 'explanations.matched_count', listed) }} as matched_skills,
-        {{ recs_skill_list('explanations.missing', 'explanations.missing_count', listed) }} as missing_skills,
+        explanations.matched_skills,
+        explanations.missing_skills,
         {{ recs_job_reason(
-            recs_join_present(['explanations.matched_1', 'explanations.matched_2', 'explanations.matched_3']),
-            'explanations.has_course_match', 'explanations.has_interest_match',
-            recs_join_present(['explanations.missing_1', 'explanations.missing_2']),
-            'explanations.missing_count'
+            'explanations.top_matched', 'explanations.has_course_match', 'explanations.has_interest_match',
+            'explanations.top_missing', 'explanations.missing_count'
         ) }} as reason
     from explanations
     inner join students

@@ -4,6 +4,6 @@
 -- onto the earliest one, so marts stay correct.
 -- Resolve: the registrar merges the records in the SIS (keep the earliest id); until then nothing is lost.
 
-{{ config(severity='warn') }}
+{{ config(severity='warn', store_failures=true) }}
 
 {{ sis_later_duplicate_students(ref('stg_oracle_sis__students')) }}

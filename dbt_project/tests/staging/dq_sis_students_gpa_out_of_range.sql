@@ -4,7 +4,7 @@
 -- Resolve: the registrar recomputes the GPA in the SIS. A later duplicate record is left to
 -- dq_sis_students_duplicate_person.
 
-{{ config(severity='warn') }}
+{{ config(severity='warn', store_failures=true) }}
 
 with
 

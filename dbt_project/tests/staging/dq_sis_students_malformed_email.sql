@@ -2,7 +2,7 @@
 -- When: every build; warn, because the student stays usable and the flag keeps the address out of matching.
 -- Resolve: correct the address in the SIS. A later duplicate record is left to dq_sis_students_duplicate_person.
 
-{{ config(severity='warn') }}
+{{ config(severity='warn', store_failures=true) }}
 
 with
 

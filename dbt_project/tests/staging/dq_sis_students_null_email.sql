@@ -4,7 +4,7 @@
 -- of a person is left to dq_sis_students_duplicate_person (it is merged away, its e-mail is never used), so each
 -- defect is reported once.
 
-{{ config(severity='warn') }}
+{{ config(severity='warn', store_failures=true) }}
 
 with
 

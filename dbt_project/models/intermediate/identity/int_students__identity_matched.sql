@@ -1,3 +1,7 @@
+-- A table: dim_student, identity tests, skills, search and recommendations all read it; as a view it was
+-- recomputed for each of them (16 tests alone cost 5 s at scale 1.0).
+{{ config(materialized='table') }}
+
 -- One row per SIS or Workday student record with the student_key it resolves to (decision 003).
 -- Rules, in order: SIS duplicates collapse onto the lowest SIS id; then a Workday record links to a SIS person by
 -- e-mail (0.99), else by name + date of birth (0.9 exact first name, 0.8 nickname). A link is made only when it is

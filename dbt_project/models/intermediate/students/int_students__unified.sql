@@ -1,3 +1,7 @@
+-- A table: dim_student, identity tests, skills, search and recommendations all read it; as a view it was
+-- recomputed for each of them (16 tests alone cost 5 s at scale 1.0).
+{{ config(materialized='table') }}
+
 -- One row per student_key: the surviving SIS record and the linked Workday record side by side.
 -- Personal fields come from the SIS when it has them, else from Workday. A key is deleted only when every
 -- record behind it is soft-deleted.

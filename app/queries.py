@@ -247,7 +247,7 @@ def _expansions(words: Sequence[str]) -> pd.DataFrame:
         f"""
         with words (word) as ({rows}),
         matched as (
-            select w.word, v.term, v.doc_count,
+            select w.word, v.term, v.doc_count, v.idf,
                    case when v.term = w.word then 'exact' else 'prefix' end as match_type
             from words as w
             inner join search.search_vocabulary as v
@@ -258,7 +258,7 @@ def _expansions(words: Sequence[str]) -> pd.DataFrame:
                     and v.term like w.word || '%'
                 )
         )
-        select word, term, match_type from matched
+        select word, term, match_type, idf from matched
         qualify row_number() over (
             partition by word order by case when match_type = 'exact' then 0 else 1 end, doc_count desc, term
         ) <= {MAX_EXPANSIONS}
@@ -268,42 +268,64 @@ def _expansions(words: Sequence[str]) -> pd.DataFrame:
     )
 
 
-def _near_spellings(words: Sequence[str]) -> list[tuple[str, str]]:
-    """(word, term) for index terms within `allowed_typos` edits of a word the index does not hold."""
+def _near_spellings(words: Sequence[str]) -> list[tuple[str, str, float]]:
+    """(word, term, idf) for index terms within `allowed_typos` edits of a word the index does not hold."""
     grams = [(word, gram) for word in words for gram in trigrams(word)]
     if not grams:
         return []
     rows, params = _word_rows([w for w, _ in grams], [g for _, g in grams])
     candidates = fetch(
         f"""
-        with grams (word, trigram) as ({rows})
-        select g.word, t.term, count(*) as shared
-        from grams as g
-        inner join search.search_trigrams as t on t.trigram = g.trigram
-        group by g.word, t.term
-        qualify row_number() over (partition by g.word order by count(*) desc, t.term) <= {TYPO_CANDIDATES}
+        with grams (word, trigram) as ({rows}),
+        candidates as (
+            select g.word, t.term, count(*) as shared
+            from grams as g
+            inner join search.search_trigrams as t on t.trigram = g.trigram
+            group by g.word, t.term
+            qualify row_number() over (partition by g.word order by count(*) desc, t.term)
+                <= {TYPO_CANDIDATES}
+        )
+        select c.word, c.term, v.idf
+        from candidates as c
+        inner join search.search_vocabulary as v on v.term = c.term
         """,
         params,
         MEDIUM_TTL,
     )
     return [
-        (word, term)
-        for word, term in zip(candidates["word"], candidates["term"], strict=True)
+        (word, term, float(idf))
+        for word, term, idf in zip(candidates["word"], candidates["term"], candidates["idf"], strict=True)
         if edit_distance(word, term) <= allowed_typos(word)
     ]
 
 
+# BM25's term-frequency saturation and length normalisation (search_terms stores tf and field length).
+BM25_K1 = 1.2
+BM25_B = 0.75
+
+
 def _search_sql(expansion_count: int, where: list[str]) -> str:
-    """Only the number of placeholders depends on the input; every value is a parameter."""
+    """Only the number of placeholders depends on the input; every value is a parameter.
+
+    A match weighs boost x (match discount x idf, passed in per term) x BM25's tf part; a document scores its
+    best term per (word, field), summed over fields and words."""
     expansions = " union all ".join("select ?, ?, ?" for _ in range(expansion_count))
     return f"""
-with expansions (word, term, discount) as (
+with expansions (word, term, factor) as (
     {expansions}
 ),
 field_hits as (
-    select t.doc_id, e.word, t.field, max(t.weight * e.discount) as score
+    select t.doc_id, e.word, t.field,
+           max(
+               e.factor * t.boost * t.term_frequency * {BM25_K1 + 1}
+               / (
+                   t.term_frequency
+                   + {BM25_K1} * (1 - {BM25_B} + {BM25_B} * t.field_length / s.average_length)
+               )
+           ) as score
     from search.search_terms as t
     inner join expansions as e on t.term = e.term
+    inner join search.search_field_stats as s on s.doc_type = t.doc_type and s.field = t.field
     where t.term in ({_placeholders(expansion_count)})
     group by t.doc_id, e.word, t.field
 ),
@@ -343,16 +365,19 @@ def search(text: str | None, filters: SearchFilters | None = None, page: int = 1
         words = words[:MAX_TERMS]
     found = _expansions(words)
     matches = [
-        (word, term, MATCH_DISCOUNT[kind])
-        for word, term, kind in zip(found["word"], found["term"], found["match_type"], strict=True)
+        (word, term, MATCH_DISCOUNT[kind] * float(idf))
+        for word, term, kind, idf in zip(
+            found["word"], found["term"], found["match_type"], found["idf"], strict=True
+        )
     ]
     unmatched = [word for word in words if word not in set(found["word"]) and allowed_typos(word)]
     if unmatched:
         near = _near_spellings(unmatched)
-        matches += [(word, term, MATCH_DISCOUNT["typo"]) for word, term in near]
+        matches += [(word, term, MATCH_DISCOUNT["typo"] * idf) for word, term, idf in near]
         if near:
             notes.append(
-                "Not found as written, matched approximately: " + ", ".join(dict.fromkeys(w for w, _ in near))
+                "Not found as written, matched approximately: "
+                + ", ".join(dict.fromkeys(w for w, _, _ in near))
             )
     page = max(1, int(page))
     if not matches:

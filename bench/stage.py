@@ -54,10 +54,12 @@ def stage_dbt(*args: str) -> dict[str, Any]:
 
     root = Path(__file__).resolve().parent.parent
     with tempfile.TemporaryDirectory() as tmp:
+        # The caller may keep the target folder between builds, as a user's project keeps it (partial parsing).
+        target = os.environ.get("DBT_TARGET_PATH") or f"{tmp}/target"
         env = {
             **os.environ,
             "DBT_PROFILES_DIR": str(root),
-            "DBT_TARGET_PATH": f"{tmp}/target",
+            "DBT_TARGET_PATH": target,
             "DBT_LOG_PATH": f"{tmp}/logs",
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         }
@@ -75,7 +77,7 @@ def stage_dbt(*args: str) -> dict[str, Any]:
             text=True,
             check=False,
         )
-        results_file = Path(tmp) / "target" / "run_results.json"
+        results_file = Path(target) / "run_results.json"
         results = json.loads(results_file.read_text())["results"] if results_file.exists() else []
     folders: dict[str, float] = {}
     statuses: dict[str, int] = {}

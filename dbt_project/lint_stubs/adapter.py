@@ -24,3 +24,7 @@ def dispatch(macro_name, macro_namespace=None):
         return f"{macro_name}({', '.join(_sql_arg(a) for a in args)})"
 
     return render
+
+
+def get_columns_in_relation(relation):
+    return []

@@ -50,3 +50,13 @@
     select {{ n }} as n{% if not loop.last %} union all{% endif %}
     {%- endfor %}
 {%- endmacro %}
+
+{#- A row fingerprint: md5 of the columns as text (null as empty), separated by '|'. -#}
+{% macro search_row_hash(columns) -%}
+    {%- set parts = [] -%}
+    {%- for column in columns -%}
+        {%- if not loop.first %}{% do parts.append("'|'") %}{% endif -%}
+        {%- do parts.append("coalesce(cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '')") -%}
+    {%- endfor -%}
+    {{ dbt.hash(dbt.concat(parts)) }}
+{%- endmacro %}

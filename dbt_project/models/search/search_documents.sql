@@ -94,13 +94,24 @@ course_documents as (
 
 ),
 
-final as (
+documents as (
 
     select * from student_documents
     union all
     select * from job_documents
     union all
     select * from course_documents
+
+),
+
+-- doc_hash changes whenever anything indexed or shown changes: search_terms re-indexes only those documents
+{%- set hashed = ['doc_type', 'title', 'subtitle', 'keywords', 'program', 'location', 'skills', 'gpa', 'posting_status'] %}
+final as (
+
+    select
+        *,
+        {{ search_row_hash(hashed) }} as doc_hash
+    from documents
 
 )
 

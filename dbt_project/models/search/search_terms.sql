@@ -1,18 +1,47 @@
--- The search index: one row per (term, document, field) with a BM25 weight, whole words only. The app splits
--- a query the way search_tokens does, expands each word through search_vocabulary (the word itself, words it
--- starts, or near spellings via search_trigrams), joins those terms here, and ranks documents by the sum of
--- weights. Prefixes and typos are resolved on the vocabulary (a few thousand terms), not stored per document.
--- weight = field boost x idf x tf (k1 + 1) / (tf + k1 (1 - b + b field_length / avg length)).
--- Rows are written in term order so a lookup by term reads only the row groups holding it.
+-- The search index: one row per (term, document, field), whole words only, with what BM25 needs from the
+-- document: the field's boost, the term's frequency in the field and the field's length. The corpus-wide parts
+-- (idf in search_vocabulary, average field lengths in search_field_stats) are joined at query time, so a day's
+-- changed documents are re-indexed alone: incremental on doc_hash (search_documents), delete+insert by doc_id,
+-- and the post-hook drops documents that left search_documents. The app expands query words through
+-- search_vocabulary / search_trigrams (prefixes, typos) and scores with app/queries.py (k1 = 1.2, b = 0.75).
+-- A full build writes rows in term order, so a lookup by term reads only the row groups holding it;
+-- `--full-refresh` restores that order after many days of appended changes.
+{{ config(
+    materialized='incremental',
+    unique_key='doc_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='sync_all_columns',
+    post_hook="delete from {{ this }} where doc_id not in (select doc_id from {{ ref('search_documents') }})",
+) }}
 
-{%- set k1 = 1.2 %}
-{%- set b = 0.75 %}
+{#- Compare hashes only with an index that has them: one built before doc_hash existed is re-indexed whole
+    (on_schema_change then brings its columns up to date). -#}
+{%- set compare_hashes = is_incremental()
+    and 'doc_hash' in (adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list) %}
 
 with
 
-documents as (
+all_documents as (
 
     select * from {{ ref('search_documents') }}
+
+),
+
+-- new documents and documents whose doc_hash changed since they were indexed
+documents as (
+
+    select all_documents.*
+    from all_documents
+    {%- if compare_hashes %}
+        left join (
+            select distinct
+                indexed_terms.doc_id,
+                indexed_terms.doc_hash
+            from {{ this }} as indexed_terms
+        ) as indexed
+            on all_documents.doc_id = indexed.doc_id and all_documents.doc_hash = indexed.doc_hash
+        where indexed.doc_id is null
+    {%- endif %}
 
 ),
 
@@ -22,6 +51,7 @@ fields as (  -- noqa: ST03
     select
         doc_id,
         doc_type,
+        doc_hash,
         'title' as field,
         3.0 as boost,
         title as field_text
@@ -31,6 +61,7 @@ fields as (  -- noqa: ST03
     select
         doc_id,
         doc_type,
+        doc_hash,
         'keywords' as field,
         2.0 as boost,
         keywords as field_text
@@ -40,6 +71,7 @@ fields as (  -- noqa: ST03
     select
         doc_id,
         doc_type,
+        doc_hash,
         'skills' as field,
         1.5 as boost,
         skills as field_text
@@ -49,6 +81,7 @@ fields as (  -- noqa: ST03
     select
         doc_id,
         doc_type,
+        doc_hash,
         'program' as field,
         1.0 as boost,
         program as field_text
@@ -58,6 +91,7 @@ fields as (  -- noqa: ST03
     select
         doc_id,
         doc_type,
+        doc_hash,
         'location' as field,
         1.0 as boost,
         location as field_text
@@ -68,7 +102,7 @@ fields as (  -- noqa: ST03
 
 tokens as (
 
-    select * from {{ search_tokens('fields', 'field_text', ['doc_id', 'doc_type', 'field', 'boost']) }}
+    select * from {{ search_tokens('fields', 'field_text', ['doc_id', 'doc_type', 'doc_hash', 'field', 'boost']) }}
 
 ),
 
@@ -84,44 +118,18 @@ field_lengths as (
 
 ),
 
-average_lengths as (
-
-    select
-        doc_type,
-        field,
-        avg(field_length * 1.0) as average_length
-    from field_lengths
-    group by doc_type, field
-
-),
-
 postings as (
 
     select
         term,
         doc_id,
         doc_type,
+        doc_hash,
         field,
         max(boost) as boost,
         count(*) as term_frequency
     from tokens
-    group by term, doc_id, doc_type, field
-
-),
-
-document_frequency as (
-
-    select
-        term,
-        count(distinct doc_id) as doc_count
-    from postings
-    group by term
-
-),
-
-corpus as (
-
-    select count(*) as doc_total from documents
+    group by term, doc_id, doc_type, doc_hash, field
 
 ),
 
@@ -130,29 +138,17 @@ final as (
     select
         postings.term,
         postings.doc_id,
+        postings.doc_type,
         postings.field,
-        cast(
-            postings.boost
-            * ln(1 + (corpus.doc_total - document_frequency.doc_count + 0.5) / (document_frequency.doc_count + 0.5))
-            * postings.term_frequency * {{ k1 + 1 }}
-            / (
-                postings.term_frequency
-                + {{ k1 }} * (1 - {{ b }} + {{ b }} * field_lengths.field_length / average_lengths.average_length)
-            )
-            as {{ dbt.type_float() }}
-        ) as weight
+        cast(postings.boost as {{ dbt.type_float() }}) as boost,
+        cast(postings.term_frequency as integer) as term_frequency,
+        cast(field_lengths.field_length as integer) as field_length,
+        postings.doc_hash
     from postings
-    cross join corpus
-    inner join document_frequency
-        on postings.term = document_frequency.term
     inner join field_lengths
         on
             postings.doc_id = field_lengths.doc_id
             and postings.field = field_lengths.field
-    inner join average_lengths
-        on
-            field_lengths.doc_type = average_lengths.doc_type
-            and field_lengths.field = average_lengths.field
 
 )
 

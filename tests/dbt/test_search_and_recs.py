@@ -100,8 +100,8 @@ def test_recommended_courses_are_new_and_close_a_missing_skill(built_warehouse: 
 
 
 def _search(built_warehouse: BuiltWarehouse, words: list[str], limit: int = 10) -> list[tuple[str, str, str]]:
-    """Documents holding a term that equals or starts with one of the words, by weight (the index's contract;
-    the app's own ranking is tested through app.queries)."""
+    """Documents holding a term that equals or starts with one of the words, by idf x boost x tf (the
+    index's contract; the app's own ranking is tested through app.queries)."""
     return built_warehouse.query(
         """
         select d.doc_id, d.doc_type, d.title
@@ -110,7 +110,7 @@ def _search(built_warehouse: BuiltWarehouse, words: list[str], limit: int = 10) 
         inner join search.search_documents as d on d.doc_id = t.doc_id
         where exists (select 1 from unnest(?) as w (word) where v.term like w.word || '%')
         group by d.doc_id, d.doc_type, d.title
-        order by sum(t.weight) desc, d.doc_id
+        order by sum(v.idf * t.boost * t.term_frequency) desc, d.doc_id
         limit ?
         """,
         [words, limit],

@@ -54,7 +54,7 @@ def stage_dbt(*args: str) -> dict[str, Any]:
 
     root = Path(__file__).resolve().parent.parent
     with tempfile.TemporaryDirectory() as tmp:
-        # The caller may keep the target folder between builds, as a user's project keeps it (partial parsing).
+        # The caller may keep the target folder between builds, as a project keeps it (partial parsing).
         target = os.environ.get("DBT_TARGET_PATH") or f"{tmp}/target"
         env = {
             **os.environ,

@@ -1,38 +1,63 @@
 -- Top courses per student (var campus:recs:top_courses) that teach the skills missing from the student's
--- recommended jobs (rec_student_jobs). A skill's need = sum over the recommended postings lacking it of
--- 1 / rank; a course scores sum of need x skill_weight over the needed skills it teaches. Courses the student
--- has completed or is enrolled in are left out. The reason names the skills closed and how many recommended
--- postings lack the most-needed of them.
+-- recommended jobs (int_recs__student_top_jobs, the ranking rec_student_jobs explains; the two build side by
+-- side). A skill's need = sum over the recommended postings lacking it of 1 / rank (the student's top
+-- campus:recs:needed_skills of them); a course scores sum of need x skill_weight over the needed skills it
+-- teaches. Courses the student has completed or is enrolled in are left out. The reason names the skills
+-- closed and how many recommended postings lack the most-needed of them. Integer keys throughout.
+
+-- Built after rec_student_jobs, not beside it: both saturate the cores, so side by side each took twice as long
+-- and the pair finished no sooner (measured at scale 1.0 on 2 cores).
+-- depends_on: {{ ref('rec_student_jobs') }}
 
 {%- set top_k = var('campus:recs:top_k') %}
 
 with
 
-recommended_jobs as (
+top_jobs as (
 
-    select * from {{ ref('rec_student_jobs') }}
+    select * from {{ ref('int_recs__student_top_jobs') }}
 
 ),
 
-job_skills as (
+job_index as (
 
     select * from {{ ref('int_recs__job_skill_index') }}
 
 ),
 
-student_skills as (
+profile as (
 
     select * from {{ ref('int_recs__student_profile') }}
+
+),
+
+students as (
+
+    select distinct
+        student_number,
+        student_key
+    from profile
+
+),
+
+skills as (
+
+    select distinct
+        skill_id,
+        skill_name
+    from job_index
 
 ),
 
 identity as (
 
     select distinct
-        sis_student_id,
-        student_key
-    from {{ ref('int_students__identity_matched') }}
-    where sis_student_id is not null
+        identity.sis_student_id,
+        students.student_number
+    from {{ ref('int_students__identity_matched') }} as identity
+    inner join students
+        on identity.student_key = students.student_key
+    where identity.sis_student_id is not null
 
 ),
 
@@ -45,10 +70,16 @@ courses as (
 
 course_skills as (
 
-    select course_skills.*
+    select
+        course_skills.course_id,
+        skills.skill_id,
+        skills.skill_name,
+        course_skills.skill_weight
     from {{ ref('stg_oracle_sis__course_skills') }} as course_skills
     inner join courses
         on course_skills.course_id = courses.course_id
+    inner join skills
+        on course_skills.skill_name = skills.skill_name
     where not course_skills.is_deleted
 
 ),
@@ -56,7 +87,7 @@ course_skills as (
 taken as (
 
     select
-        identity.student_key,
+        identity.student_number,
         enrollments.course_id
     from {{ ref('stg_oracle_sis__enrollments') }} as enrollments
     inner join identity
@@ -64,7 +95,7 @@ taken as (
     where not enrollments.is_deleted and enrollments.enrollment_status <> 'DROPPED'
     union
     select
-        identity.student_key,
+        identity.student_number,
         records.course_id
     from {{ ref('stg_oracle_sis__academic_records') }} as records
     inner join identity
@@ -76,30 +107,31 @@ taken as (
 missing as (
 
     select
-        recommended_jobs.student_key,
-        recommended_jobs.job_posting_id,
-        recommended_jobs.rank,
-        job_skills.skill_name
-    from recommended_jobs
-    inner join job_skills
-        on recommended_jobs.job_posting_id = job_skills.job_posting_id
-    left join student_skills
-        on recommended_jobs.student_key = student_skills.student_key and job_skills.skill_name = student_skills.skill_name
-    where student_skills.skill_name is null
+        top_jobs.student_number,
+        top_jobs.rank,
+        job_index.skill_id,
+        job_index.skill_name
+    from top_jobs
+    inner join job_index
+        on top_jobs.job_number = job_index.job_number
+    left join profile
+        on top_jobs.student_number * {{ recs_skill_key_base() }} + job_index.skill_id = profile.student_skill_key
+    where profile.student_skill_key is null
 
 ),
 
 needed_skills as (
 
     select
-        student_key,
+        student_number,
+        skill_id,
         skill_name,
         sum(1.0 / rank) as need,
         count(*) as job_count
     from missing
-    group by student_key, skill_name
+    group by student_number, skill_id, skill_name
     qualify
-        row_number() over (partition by student_key order by sum(1.0 / rank) desc, skill_name)
+        row_number() over (partition by student_number order by sum(1.0 / rank) desc, skill_name)
         <= {{ var('campus:recs:needed_skills', 5) }}
 
 ),
@@ -107,7 +139,7 @@ needed_skills as (
 course_candidates as (
 
     select
-        needed_skills.student_key,
+        needed_skills.student_number,
         course_skills.course_id,
         needed_skills.skill_name,
         needed_skills.need,
@@ -115,34 +147,26 @@ course_candidates as (
         needed_skills.need * course_skills.skill_weight as closes_score
     from needed_skills
     inner join course_skills
-        on needed_skills.skill_name = course_skills.skill_name
+        on needed_skills.skill_id = course_skills.skill_id
     left join taken
-        on needed_skills.student_key = taken.student_key and course_skills.course_id = taken.course_id
+        on needed_skills.student_number = taken.student_number and course_skills.course_id = taken.course_id
     where taken.course_id is null
 
 ),
 
 -- scores first; the skill list is built only for the courses that make a student's top list
-course_scores as (
-
-    select
-        student_key,
-        course_id,
-        sum(closes_score) as score,
-        max(job_count) as job_count
-    from course_candidates
-    group by student_key, course_id
-
-),
-
 ranked as (
 
     select
-        *,
-        row_number() over (partition by student_key order by score desc, course_id asc) as rank
-    from course_scores
+        student_number,
+        course_id,
+        sum(closes_score) as score,
+        max(job_count) as job_count,
+        row_number() over (partition by student_number order by sum(closes_score) desc, course_id asc) as rank
+    from course_candidates
+    group by student_number, course_id
     qualify
-        row_number() over (partition by student_key order by score desc, course_id asc)
+        row_number() over (partition by student_number order by sum(closes_score) desc, course_id asc)
         <= {{ var('campus:recs:top_courses') }}
 
 ),
@@ -150,21 +174,21 @@ ranked as (
 closes as (
 
     select
-        ranked.student_key,
+        ranked.student_number,
         ranked.course_id,
-        {{ dbt.listagg('course_candidates.skill_name', "'; '", 'order by course_candidates.need desc, course_candidates.skill_name') }}
+        {{ recs_ordered_names('course_candidates.skill_name', ['-course_candidates.need', 'course_candidates.skill_name'], 'true', '; ') }}
             as closes_skills
     from ranked
     inner join course_candidates
-        on ranked.student_key = course_candidates.student_key and ranked.course_id = course_candidates.course_id
-    group by ranked.student_key, ranked.course_id
+        on ranked.student_number = course_candidates.student_number and ranked.course_id = course_candidates.course_id
+    group by ranked.student_number, ranked.course_id
 
 ),
 
 final as (
 
     select
-        ranked.student_key,
+        students.student_key,
         cast(ranked.course_id as bigint) as course_id,
         cast(ranked.rank as integer) as rank,
         cast(ranked.score as {{ dbt.type_float() }}) as score,
@@ -173,7 +197,9 @@ final as (
             as reason
     from ranked
     inner join closes
-        on ranked.student_key = closes.student_key and ranked.course_id = closes.course_id
+        on ranked.student_number = closes.student_number and ranked.course_id = closes.course_id
+    inner join students
+        on ranked.student_number = students.student_number
 
 )
 

@@ -1,14 +1,12 @@
 -- Top-K job postings per student (var campus:recs:top_k), scored by weighted skill overlap (see
--- int_recs__student_job_shortlist for candidate generation and the score), without postings the student has
--- already been placed in, each with its matched and missing skills and a one-line reason.
-
-{%- set top_k = var('campus:recs:top_k') %}
+-- int_recs__student_job_shortlist for candidates and the score, int_recs__student_top_jobs for the ranking),
+-- each with its matched and missing skills and a one-line reason.
 
 with
 
-shortlist as (
+top_k as (
 
-    select * from {{ ref('int_recs__student_job_shortlist') }}
+    select * from {{ ref('int_recs__student_top_jobs') }}
 
 ),
 
@@ -21,79 +19,6 @@ profile as (
 job_index as (
 
     select * from {{ ref('int_recs__job_skill_index') }}
-
-),
-
-identity as (
-
-    select * from {{ ref('int_students__identity_matched') }}
-
-),
-
-postings as (
-
-    select distinct
-        job_number,
-        job_posting_id,
-        posting_status,
-        posted_date
-    from job_index
-
-),
-
-students as (
-
-    select distinct
-        student_number,
-        student_key
-    from profile
-
-),
-
--- integer keys from here on: grouping a million recommendations by string keys costs seconds
-already_placed as (
-
-    select distinct
-        students.student_number,
-        postings.job_number
-    from {{ ref('stg_workday__job_placements') }} as placements
-    inner join identity
-        on placements.workday_student_id = identity.workday_student_id
-    inner join students
-        on identity.student_key = students.student_key
-    inner join postings
-        on placements.job_posting_id = postings.job_posting_id
-    where not placements.is_deleted
-
-),
-
-ranked as (
-
-    select
-        shortlist.student_number,
-        shortlist.job_number,
-        shortlist.score,
-        row_number() over (
-            partition by shortlist.student_number
-            order by
-                shortlist.score desc,
-                case when postings.posting_status = 'OPEN' then 0 else 1 end,
-                postings.posted_date desc,
-                postings.job_posting_id asc
-        ) as rank
-    from shortlist
-    inner join postings
-        on shortlist.job_number = postings.job_number
-    left join already_placed
-        on shortlist.student_number = already_placed.student_number and shortlist.job_number = already_placed.job_number
-    where already_placed.job_number is null
-
-),
-
-top_k as (
-
-    select * from ranked
-    where rank <= {{ top_k }}
 
 ),
 
@@ -119,7 +44,7 @@ explained_skills as (
 
 ),
 
--- matched skills strongest first, missing ones in the posting's order (macros/recs/skill_lists.sql)
+-- integer group keys (string keys cost seconds over a million groups); matched skills strongest first, missing ones in the posting's order (macros/recs/skill_lists.sql)
 {%- set matched_order = ['-contribution', 'skill_rank', 'skill_name'] %}
 {%- set missing_order = ['skill_rank', 'skill_name'] %}
 explanations as (
@@ -144,8 +69,8 @@ explanations as (
 final as (
 
     select
-        students.student_key,
-        postings.job_posting_id,
+        top_k.student_key,
+        top_k.job_posting_id,
         cast(explanations.rank as integer) as rank,
         cast(explanations.score as {{ dbt.type_float() }}) as score,
         explanations.matched_skills,
@@ -155,10 +80,8 @@ final as (
             'explanations.top_missing', 'explanations.missing_count'
         ) }} as reason
     from explanations
-    inner join students
-        on explanations.student_number = students.student_number
-    inner join postings
-        on explanations.job_number = postings.job_number
+    inner join top_k
+        on explanations.student_number = top_k.student_number and explanations.job_number = top_k.job_number
 
 )
 

@@ -1,0 +1,117 @@
+-- Step 2 of the recommendations: each student's top K postings (var campus:recs:top_k) from the shortlist,
+-- without postings the student has already been placed in; ties go to open, then newer postings. A table with
+-- integer keys, read by rec_student_jobs (the explanations) and rec_student_courses (the gaps) side by side.
+
+{%- set top_k = var('campus:recs:top_k') %}
+
+with
+
+shortlist as (
+
+    select * from {{ ref('int_recs__student_job_shortlist') }}
+
+),
+
+profile as (
+
+    select * from {{ ref('int_recs__student_profile') }}
+
+),
+
+job_index as (
+
+    select * from {{ ref('int_recs__job_skill_index') }}
+
+),
+
+identity as (
+
+    select * from {{ ref('int_students__identity_matched') }}
+
+),
+
+postings as (
+
+    select distinct
+        job_number,
+        job_posting_id,
+        posting_status,
+        posted_date
+    from job_index
+
+),
+
+students as (
+
+    select distinct
+        student_number,
+        student_key
+    from profile
+
+),
+
+-- integer keys from here on: grouping a million recommendations by string keys costs seconds
+already_placed as (
+
+    select distinct
+        students.student_number,
+        postings.job_number
+    from {{ ref('stg_workday__job_placements') }} as placements
+    inner join identity
+        on placements.workday_student_id = identity.workday_student_id
+    inner join students
+        on identity.student_key = students.student_key
+    inner join postings
+        on placements.job_posting_id = postings.job_posting_id
+    where not placements.is_deleted
+
+),
+
+ranked as (
+
+    select
+        shortlist.student_number,
+        shortlist.job_number,
+        shortlist.score,
+        row_number() over (
+            partition by shortlist.student_number
+            order by
+                shortlist.score desc,
+                case when postings.posting_status = 'OPEN' then 0 else 1 end,
+                postings.posted_date desc,
+                postings.job_posting_id asc
+        ) as rank
+    from shortlist
+    inner join postings
+        on shortlist.job_number = postings.job_number
+    left join already_placed
+        on shortlist.student_number = already_placed.student_number and shortlist.job_number = already_placed.job_number
+    where already_placed.job_number is null
+
+),
+
+top_k as (
+
+    select * from ranked
+    where rank <= {{ top_k }}
+
+),
+
+final as (
+
+    select
+        top_k.student_number,
+        top_k.job_number,
+        students.student_key,
+        postings.job_posting_id,
+        top_k.rank,
+        top_k.score
+    from top_k
+    inner join students
+        on top_k.student_number = students.student_number
+    inner join postings
+        on top_k.job_number = postings.job_number
+
+)
+
+select * from final

@@ -1,9 +1,9 @@
 -- Top courses per student (var campus:recs:top_courses) that teach the skills missing from the student's
--- recommended jobs (int_recs__student_top_jobs, the ranking rec_student_jobs explains; the two build side by
--- side). A skill's need = sum over the recommended postings lacking it of 1 / rank (the student's top
--- campus:recs:needed_skills of them); a course scores sum of need x skill_weight over the needed skills it
--- teaches. Courses the student has completed or is enrolled in are left out. The reason names the skills
--- closed and how many recommended postings lack the most-needed of them. Integer keys throughout.
+-- recommended jobs (int_recs__student_top_jobs, the ranking rec_student_jobs explains). A skill's need = sum
+-- over the recommended postings lacking it of 1 / rank (the student's top campus:recs:needed_skills of them); a
+-- course scores sum of need x skill_weight over the needed skills it teaches. Courses the student has
+-- completed or is enrolled in are left out. The reason names the skills closed and how many recommended
+-- postings lack the most-needed of them. Integer keys throughout.
 
 -- Built after rec_student_jobs, not beside it: both saturate the cores, so side by side each took twice as long
 -- and the pair finished no sooner (measured at scale 1.0 on 2 cores).

@@ -1,6 +1,6 @@
 -- Step 2 of the recommendations: each student's top K postings (var campus:recs:top_k) from the shortlist,
 -- without postings the student has already been placed in; ties go to open, then newer postings. A table with
--- integer keys, read by rec_student_jobs (the explanations) and rec_student_courses (the gaps) side by side.
+-- integer keys, read by rec_student_jobs (the explanations) and rec_student_courses (the gaps).
 
 {%- set top_k = var('campus:recs:top_k') %}
 

@@ -370,7 +370,8 @@ def search(text: str | None, filters: SearchFilters | None = None, page: int = 1
             found["word"], found["term"], found["match_type"], found["idf"], strict=True
         )
     ]
-    unmatched = [word for word in words if word not in set(found["word"]) and allowed_typos(word)]
+    expanded = set(found["word"])
+    unmatched = [word for word in words if word not in expanded and allowed_typos(word)]
     if unmatched:
         near = _near_spellings(unmatched)
         matches += [(word, term, MATCH_DISCOUNT["typo"] * idf) for word, term, idf in near]

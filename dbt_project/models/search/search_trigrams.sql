@@ -20,25 +20,14 @@ numbers as (
 
 ),
 
-trigrams as (
+final as (
 
     select distinct
         substr({{ dbt.concat(["'^'", 'vocabulary.term', "'$'"]) }}, numbers.n, 3) as trigram,
-        vocabulary.term,
-        vocabulary.term_length
+        vocabulary.term
     from vocabulary
     inner join numbers
         on vocabulary.term_length >= numbers.n
-
-),
-
-final as (
-
-    select
-        trigram,
-        term,
-        count(*) over (partition by term) as term_trigrams
-    from trigrams
 
 )
 

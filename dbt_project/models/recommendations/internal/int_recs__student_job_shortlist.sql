@@ -35,6 +35,15 @@ candidates as (
 
 ),
 
+-- (posting, skill) pairs as one packed key: a small hash table (one row per posting skill) that each candidate's
+-- skills probe, cheaper than probing the profile with every skill of every candidate posting
+posting_skills as (
+
+    select job_number * {{ recs_skill_key_base() }} + skill_id as job_skill_key
+    from job_index
+
+),
+
 scored as (
 
     select
@@ -42,10 +51,10 @@ scored as (
         candidates.job_number,
         sum(profile.contribution) as score
     from candidates
-    inner join job_index
-        on candidates.job_number = job_index.job_number
     inner join profile
-        on candidates.student_number * {{ recs_skill_key_base() }} + job_index.skill_id = profile.student_skill_key
+        on candidates.student_number = profile.student_number
+    inner join posting_skills
+        on candidates.job_number * {{ recs_skill_key_base() }} + profile.skill_id = posting_skills.job_skill_key
     group by candidates.student_number, candidates.job_number
 
 ),

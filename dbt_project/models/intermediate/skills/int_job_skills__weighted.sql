@@ -1,6 +1,9 @@
 -- One row per (active job posting, skill) with the skill's rarity in the job market: min_job_count / job_count,
 -- 1 for the rarest skill, smaller for common ones (a posting needing a rare skill says more about a match).
 
+-- A table: the recommendation profile and posting index both read it, and four tests check it.
+{{ config(materialized='table') }}
+
 with
 
 postings as (

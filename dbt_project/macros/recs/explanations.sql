@@ -6,7 +6,8 @@
       missing_count                    how many the student lacks;
       has_course_match / _interest_    1 when a matched skill comes from the student's courses / interests.
     `top_k` has student_number, job_number, rank, score; `job_index` one row per (job_number, skill) with skill_id,
-    skill_name, skill_rank; `profile` one row per (student, skill) keyed by student_skill_key.
+    skill_name, skill_rank; `profile` one row per (student, skill) with student_number, skill_id, the packed
+    student_skill_key, contribution and the is_from_ flags.
     Over a million recommendations each warehouse gets its cheapest form; both must return the same rows
     (the unit test rec_student_jobs_explains_matched_and_missing_skills runs on DuckDB and on the Snowflake
     emulator). -#}

@@ -230,14 +230,18 @@ TYPO_CANDIDATES = 40
 MATCH_DISCOUNT = {"exact": 1.0, "prefix": 0.5, "typo": 0.3}
 
 
+def _literal_rows(count: int, width: int) -> str:
+    """`count` parameterised rows of `width` values as a `union all` relation; only the shape is in SQL."""
+    row = "select " + _placeholders(width)
+    return " union all ".join(row for _ in range(count))
+
+
 def _word_rows(words: Sequence[str], *extra: Sequence[Any]) -> tuple[str, list[Any]]:
-    """A `union all` of literal rows as a parameterised relation; only the row count shapes the SQL."""
-    width = 1 + len(extra)
-    row = "select " + ", ".join("?" for _ in range(width))
+    """Each word with its values from `extra` (one sequence per column) as a parameterised relation."""
     params: list[Any] = []
     for i, word in enumerate(words):
         params += [word, *(column[i] for column in extra)]
-    return " union all ".join(row for _ in words), params
+    return _literal_rows(len(words), 1 + len(extra)), params
 
 
 def _expansions(words: Sequence[str]) -> pd.DataFrame:
@@ -309,7 +313,7 @@ def _search_sql(expansion_count: int, where: list[str]) -> str:
 
     A match weighs boost x (match discount x idf, passed in per term) x BM25's tf part; a document scores its
     best term per (word, field), summed over fields and words."""
-    expansions = " union all ".join("select ?, ?, ?" for _ in range(expansion_count))
+    expansions = _literal_rows(expansion_count, 3)
     return f"""
 with expansions (word, term, factor) as (
     {expansions}

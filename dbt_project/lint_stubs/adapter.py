@@ -26,10 +26,9 @@ _QUERY_MACROS = {"recs_explain_postings"}
 
 def dispatch(macro_name, macro_namespace=None):
     def render(*args, **kwargs):
-        call = f"{macro_name}({', '.join(_sql_arg(a) for a in args)})"
         if macro_name in _QUERY_MACROS:
             return "select * from " + " cross join ".join(str(a) for a in args)
-        return call
+        return f"{macro_name}({', '.join(_sql_arg(a) for a in args)})"
 
     return render
 

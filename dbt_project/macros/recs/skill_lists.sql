@@ -1,7 +1,8 @@
 {#- An aggregate: the values of `value` on the group's rows where `condition` holds, ordered by `order_keys`
     (all ascending: negate a number to sort it descending), joined by `separator`; only the first `limit` when
-    given. Null when no row qualifies. Used once per recommendation over a million groups, so each warehouse
-    gets its cheapest form. -#}
+    given. Null when no row qualifies. Used per recommendation, over hundreds of thousands of groups (the
+    course lists of rec_student_courses; on Snowflake also rec_student_jobs' skill lists, see
+    macros/recs/explanations.sql), so each warehouse gets its cheapest form. -#}
 {% macro recs_ordered_names(value, order_keys, condition, separator, limit=none) -%}
     {{ adapter.dispatch('recs_ordered_names', 'campus_pathways')(value, order_keys, condition, separator, limit) }}
 {%- endmacro %}
@@ -27,9 +28,9 @@
     {%- endif %}
 {%- endmacro %}
 
-{#- DuckDB: ordered aggregates over a million small groups cost seconds; an unordered list of structs sorted
+{#- DuckDB: ordered aggregates over many small groups cost seconds; an unordered list of structs sorted
     afterwards costs a fraction (structs sort field by field). DuckDB keeps one list when the same list is
-    asked for twice (full and first-N), so the four lists of rec_student_jobs cost two aggregates. -#}
+    asked for twice (full and first-N), so both cost one aggregate. -#}
 {% macro duckdb__recs_ordered_names(value, order_keys, condition, separator, limit) -%}
     {%- set fields = [] -%}
     {%- for key in order_keys -%}

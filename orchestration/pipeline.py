@@ -14,25 +14,21 @@ import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
 from ingestion.destination import make_pipeline, warehouse_path
 from ingestion.runner import SOURCES, SourceResult, redact, run_sources
+from orchestration.dbt_invocation import BuildRequest, DbtOutcome, prepared_dbt_build
 from orchestration.ingest import print_summary
 from orchestration.run_history import RunRecord, record_run
 
 log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
-DBT_PROJECT = ROOT / "dbt_project"
 # The dbt var the incremental facts read to rebuild from a date (`campus run --from-date`).
 FROM_DATE_VAR = "campus:backfill:from_date"
 QUALITY_HEADLINE = ("dq_table_quality_scores", "quality_score")
-BUILT_TYPES = {"model", "snapshot", "seed"}
-TEST_TYPES = {"test", "unit_test"}
 
 
 def ensure_sandbox(data_dir: Path, scale: float, seed: int) -> None:
@@ -70,81 +66,6 @@ def sandbox_environment(data_dir: Path) -> Iterator[None]:
 
     with running_sandbox(data_dir) as sandbox, patched_environ(sandbox.environment()):
         yield
-
-
-@dataclass
-class DbtOutcome:
-    """What one `dbt build` did, counted from its run results."""
-
-    success: bool
-    statuses: dict[str, int] = field(default_factory=dict)
-    models_built: int = 0
-    models_failed: int = 0
-    tests_passed: int = 0
-    tests_warned: int = 0
-    tests_failed: int = 0
-    failures: list[str] = field(default_factory=list)  # "<node>: <message>" for every error / failed test
-    error: str | None = None  # dbt itself could not run (bad project, no connection)
-
-    @property
-    def errored(self) -> bool:
-        return not self.success or self.error is not None or self.models_failed > 0 or self.tests_failed > 0
-
-
-def count_results(results: Sequence[Any]) -> DbtOutcome:
-    """Classify dbt node results: warn-severity test failures are `warn`, error ones `fail`/`error`."""
-    outcome = DbtOutcome(success=True)
-    for node_result in results:
-        status = str(getattr(node_result.status, "value", node_result.status))
-        kind = str(getattr(node_result.node.resource_type, "value", node_result.node.resource_type))
-        outcome.statuses[status] = outcome.statuses.get(status, 0) + 1
-        if kind in TEST_TYPES:
-            if status == "pass":
-                outcome.tests_passed += 1
-            elif status == "warn":
-                outcome.tests_warned += 1
-            elif status in ("fail", "error"):
-                outcome.tests_failed += 1
-        elif kind in BUILT_TYPES:
-            if status == "success":
-                outcome.models_built += 1
-            elif status == "error":
-                outcome.models_failed += 1
-        if status in ("fail", "error"):
-            outcome.failures.append(f"{node_result.node.unique_id}: {node_result.message}")
-    return outcome
-
-
-def dbt_build(
-    target: str,
-    select: Sequence[str] | None = None,
-    full_refresh: bool = False,
-    dbt_vars: dict[str, Any] | None = None,
-    unit_tests: bool = False,
-) -> DbtOutcome:
-    """Invoke dbt once, in-process (start-up dominates a small build), and count results by outcome.
-
-    Unit tests are left out unless asked for: they test model logic on fixed inputs, so they cannot change
-    between two runs of the same code; CI (`make test`) runs them on every change (dbt's advice for
-    production jobs: `--exclude-resource-type unit_test`)."""
-    from dbt.cli.main import dbtRunner
-
-    os.environ.setdefault("DBT_PROFILES_DIR", str(ROOT))
-    args = ["build", "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(ROOT), "--target", target]
-    if select:
-        args += ["--select", *select]
-    if full_refresh:
-        args.append("--full-refresh")
-    if dbt_vars:
-        args += ["--vars", json.dumps(dbt_vars)]
-    if not unit_tests:
-        args += ["--exclude-resource-type", "unit_test"]
-    result = dbtRunner().invoke(args)
-    outcome = count_results(getattr(result.result, "results", None) or [])
-    outcome.success = bool(result.success)
-    if result.exception is not None:
-        outcome.error = redact(str(result.exception))
-    return outcome
 
 
 def quality_headline(destination: str) -> tuple[str, float] | None:
@@ -247,20 +168,22 @@ def run_pipeline(
     crash: str | None = None
     # dbt runs from dbt_project/: hand it the same warehouse file as an absolute path.
     os.environ["CAMPUS_WAREHOUSE"] = str(warehouse_path().resolve())
+    dbt_vars = {FROM_DATE_VAR: from_date.isoformat()} if from_date else None
     try:
-        with ExitStack() as stack:
-            if target != "prod":
+        # dbt's process imports dbt and parses the project while the sources load (docs/decisions/006)
+        with prepared_dbt_build(target, dbt_vars) as prepared:
+            with ExitStack() as stack:
+                if target != "prod":
+                    t0 = time.perf_counter()
+                    ensure_sandbox(data_dir, scale, seed)
+                    stack.enter_context(sandbox_environment(data_dir))
+                    timings["sandbox"] = time.perf_counter() - t0
                 t0 = time.perf_counter()
-                ensure_sandbox(data_dir, scale, seed)
-                stack.enter_context(sandbox_environment(data_dir))
-                timings["sandbox"] = time.perf_counter() - t0
+                results = run_sources(sources, destination=destination)
+                timings["ingest"] = time.perf_counter() - t0
             t0 = time.perf_counter()
-            results = run_sources(sources, destination=destination)
-            timings["ingest"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        dbt_vars = {FROM_DATE_VAR: from_date.isoformat()} if from_date else None
-        build = dbt_build(target, dbt_selection(sources), full_refresh, dbt_vars, unit_tests)
-        timings["dbt build"] = time.perf_counter() - t0
+            build = prepared.run(BuildRequest(dbt_selection(sources), full_refresh, unit_tests))
+            timings["dbt build"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         quality = quality_headline(destination)
         timings["quality"] = time.perf_counter() - t0

@@ -1,0 +1,183 @@
+"""`dbt build` for `campus run`: invoked through dbt's Python API, its results counted by outcome.
+
+`prepared_dbt_build` starts the build's process before the sources load, so that importing dbt and parsing the
+project (about 2.5 s) overlap ingestion on another core instead of following it (docs/decisions/006).
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from ingestion.runner import redact
+
+ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT = ROOT / "dbt_project"
+BUILT_TYPES = {"model", "snapshot", "seed"}
+TEST_TYPES = {"test", "unit_test"}
+
+
+@dataclass
+class DbtOutcome:
+    """What one `dbt build` did, counted from its run results."""
+
+    success: bool
+    statuses: dict[str, int] = field(default_factory=dict)
+    models_built: int = 0
+    models_failed: int = 0
+    tests_passed: int = 0
+    tests_warned: int = 0
+    tests_failed: int = 0
+    failures: list[str] = field(default_factory=list)  # "<node>: <message>" for every error / failed test
+    error: str | None = None  # dbt itself could not run (bad project, no connection)
+
+    @property
+    def errored(self) -> bool:
+        return not self.success or self.error is not None or self.models_failed > 0 or self.tests_failed > 0
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    """What to build; the target and vars are fixed when the build is prepared (they shape the parse)."""
+
+    select: Sequence[str] | None = None
+    full_refresh: bool = False
+    unit_tests: bool = False
+
+
+def count_results(results: Sequence[Any]) -> DbtOutcome:
+    """Classify dbt node results: warn-severity test failures are `warn`, error ones `fail`/`error`."""
+    outcome = DbtOutcome(success=True)
+    for node_result in results:
+        status = str(getattr(node_result.status, "value", node_result.status))
+        kind = str(getattr(node_result.node.resource_type, "value", node_result.node.resource_type))
+        outcome.statuses[status] = outcome.statuses.get(status, 0) + 1
+        if kind in TEST_TYPES:
+            if status == "pass":
+                outcome.tests_passed += 1
+            elif status == "warn":
+                outcome.tests_warned += 1
+            elif status in ("fail", "error"):
+                outcome.tests_failed += 1
+        elif kind in BUILT_TYPES:
+            if status == "success":
+                outcome.models_built += 1
+            elif status == "error":
+                outcome.models_failed += 1
+        if status in ("fail", "error"):
+            outcome.failures.append(f"{node_result.node.unique_id}: {node_result.message}")
+    return outcome
+
+
+def dbt_args(command: str, target: str, dbt_vars: dict[str, Any] | None) -> list[str]:
+    """The arguments every invocation shares: `parse` and `build` must agree on them to share a parse."""
+    args = [command, "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(ROOT), "--target", target]
+    if dbt_vars:
+        args += ["--vars", json.dumps(dbt_vars)]
+    return args
+
+
+def dbt_build(
+    target: str,
+    request: BuildRequest,
+    dbt_vars: dict[str, Any] | None = None,
+    manifest: Any = None,
+) -> DbtOutcome:
+    """Invoke `dbt build` once, in this process, on `manifest` if one was parsed already.
+
+    Unit tests are left out unless asked for: they test model logic on fixed inputs, so they cannot change
+    between two runs of the same code; CI (`make test`) runs them on every change (dbt's advice for
+    production jobs: `--exclude-resource-type unit_test`)."""
+    from dbt.cli.main import dbtRunner
+
+    os.environ.setdefault("DBT_PROFILES_DIR", str(ROOT))
+    args = dbt_args("build", target, dbt_vars)
+    if request.select:
+        args += ["--select", *request.select]
+    if request.full_refresh:
+        args.append("--full-refresh")
+    if not request.unit_tests:
+        args += ["--exclude-resource-type", "unit_test"]
+    result = dbtRunner(manifest=manifest).invoke(args)
+    outcome = count_results(getattr(result.result, "results", None) or [])
+    outcome.success = bool(result.success)
+    if result.exception is not None:
+        outcome.error = redact(str(result.exception))
+    return outcome
+
+
+def _parse_then_build(channel: Connection, target: str, dbt_vars: dict[str, Any] | None) -> None:
+    """The build's process: import dbt and parse the project now, build when asked (None: stop unbuilt)."""
+    from dbt.cli.main import dbtRunner
+
+    os.environ.setdefault("DBT_PROFILES_DIR", str(ROOT))
+    parsed = dbtRunner().invoke([*dbt_args("parse", target, dbt_vars), "--quiet"])
+    # A project that does not parse is parsed again by the build, which reports the error as usual.
+    manifest = parsed.result if parsed.success else None
+    request = channel.recv()
+    if request is None:
+        return
+    outcome = dbt_build(target, request, dbt_vars, manifest)
+    sys.stdout.flush()
+    channel.send(outcome)
+
+
+class PreparedBuild:
+    """A `dbt build` whose process has started and is parsing the project; `run` builds and waits for it."""
+
+    def __init__(self, target: str, dbt_vars: dict[str, Any] | None) -> None:
+        # spawn, not fork: the parent holds threads (the sandbox's servers) and DuckDB handles
+        context = multiprocessing.get_context("spawn")
+        self._channel, child_end = context.Pipe()
+        self._process = context.Process(
+            target=_parse_then_build, args=(child_end, target, dbt_vars), name="dbt-build", daemon=True
+        )
+        self._process.start()
+        child_end.close()
+        self._sent = False
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid
+
+    def run(self, request: BuildRequest) -> DbtOutcome:
+        self._sent = True
+        try:
+            self._channel.send(request)
+            outcome: DbtOutcome = self._channel.recv()
+        except (EOFError, OSError):  # the process died: a failed build, never a hung run
+            self._process.join()
+            return DbtOutcome(
+                success=False, error=f"the dbt build process exited with code {self._process.exitcode}"
+            )
+        self._process.join()
+        return outcome
+
+    def close(self) -> None:
+        """Stop the process if the build was never asked for (the run failed before it)."""
+        if not self._sent and self._process.is_alive():
+            with suppress(OSError):  # the process is gone already
+                self._channel.send(None)
+        self._process.join(timeout=30)
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join()
+        self._channel.close()
+
+
+@contextmanager
+def prepared_dbt_build(target: str, dbt_vars: dict[str, Any] | None = None) -> Iterator[PreparedBuild]:
+    """Start the dbt build's process now (it parses the project meanwhile); stopped on leaving the block."""
+    prepared = PreparedBuild(target, dbt_vars)
+    try:
+        yield prepared
+    finally:
+        prepared.close()

@@ -120,18 +120,22 @@ missing as (
 
 ),
 
+-- need is summed in decimals, not doubles: equal needs (1/2 + 1/3 + 1/6 = 1/1) must tie and fall to the skill
+-- name, whatever order the rows are added in; in doubles the last bit depended on it, and so did the courses
 needed_skills as (
 
     select
         student_number,
         skill_id,
         skill_name,
-        sum(1.0 / rank) as need,
+        sum(cast(1.0 / rank as decimal(18, 9))) as need,
         count(*) as job_count
     from missing
     group by student_number, skill_id, skill_name
     qualify
-        row_number() over (partition by student_number order by sum(1.0 / rank) desc, skill_name)
+        row_number() over (
+            partition by student_number order by sum(cast(1.0 / rank as decimal(18, 9))) desc, skill_name
+        )
         <= {{ var('campus:recs:needed_skills', 5) }}
 
 ),

@@ -134,9 +134,9 @@ needed_skills as (
     group by student_number, skill_id, skill_name
     qualify
         row_number() over (
-            partition by student_number order by sum(cast(1.0 / rank as decimal(18, 9))) desc, skill_name
-        )
-        <= {{ var('campus:recs:needed_skills', 5) }}
+            partition by student_number
+            order by sum(cast(1.0 / rank as decimal(18, 9))) desc, skill_name
+        ) <= {{ var('campus:recs:needed_skills', 5) }}
 
 ),
 

@@ -2,6 +2,8 @@
 -- ingestion run (raw_meta.load_history) that wrote it. Incremental: a load's scores are kept as they were
 -- once a newer load of the same table has been scored, so this is the history of quality over time.
 
+{#- The contract allows append_new_columns (or fail): a new column is added to the kept history rather than
+    failing the build, since a full refresh would re-score past loads as their records stand now. -#}
 {{ config(
     materialized='incremental',
     unique_key='load_quality_id',
@@ -149,12 +151,12 @@ select
     scored.is_latest_load,
     runs.rows_loaded_in_run,
 
-    -- volume: the records this load last wrote, as they stand now
+    -- volume: the records this load last wrote, as they stand now (a sum of integers is HUGEINT on DuckDB)
     scored.record_count,
-    scored.incomplete_count,
-    scored.invalid_count,
-    scored.duplicate_count,
-    scored.orphan_count,
+    cast(scored.incomplete_count as {{ dbt.type_bigint() }}) as incomplete_count,
+    cast(scored.invalid_count as {{ dbt.type_bigint() }}) as invalid_count,
+    cast(scored.duplicate_count as {{ dbt.type_bigint() }}) as duplicate_count,
+    cast(scored.orphan_count as {{ dbt.type_bigint() }}) as orphan_count,
 
     -- scores, 0-100
     scored.completeness_score,

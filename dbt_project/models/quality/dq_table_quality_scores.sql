@@ -38,19 +38,20 @@ select
     measured.source_name,
     measured.table_name,
 
-    -- volume
+    -- volume (a sum of integers is HUGEINT on DuckDB)
     measured.record_count,
-    measured.incomplete_count,
-    measured.invalid_count,
-    measured.duplicate_count,
-    measured.orphan_count,
+    cast(measured.incomplete_count as {{ dbt.type_bigint() }}) as incomplete_count,
+    cast(measured.invalid_count as {{ dbt.type_bigint() }}) as invalid_count,
+    cast(measured.duplicate_count as {{ dbt.type_bigint() }}) as duplicate_count,
+    cast(measured.orphan_count as {{ dbt.type_bigint() }}) as orphan_count,
 
     -- scores, 0-100
     measured.completeness_score,
     measured.validity_score,
     measured.uniqueness_score,
     measured.referential_integrity_score,
-    coalesce(latest_loads.timeliness_score, 0) as timeliness_score,
+    -- coalesce with an integer widens the score's decimal type: back to the scores' numeric(5, 2)
+    cast(coalesce(latest_loads.timeliness_score, 0) as numeric(5, 2)) as timeliness_score,
     {{ quality_overall_score('measured', 'coalesce(latest_loads.timeliness_score, 0)') }} as quality_score,
 
     -- load

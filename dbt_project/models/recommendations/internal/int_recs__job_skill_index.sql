@@ -18,13 +18,20 @@ job_skills as (
 
 ),
 
--- each student's strongest skills, as the population whose co-occurrences order the lists
+-- each student's strongest skills, as the population whose co-occurrences order the lists; ranked as in
+-- int_recs__student_profile (macros/recs/seed_skills.sql) but not read from it, so the two build side by side
+ranked_student_skills as (
+
+    {{ recs_ranked_student_skills(ref('int_student_skills__weighted'), ref('int_job_skills__weighted')) }}
+
+),
+
 profiles as (
 
     select
         student_key,
         skill_id
-    from {{ ref('int_recs__student_profile') }}
+    from ranked_student_skills
     where seed_rank <= {{ var('campus:recs:profile_skills', 8) }}
 
 ),
@@ -64,12 +71,14 @@ also_held as (
 
 ),
 
+-- summed in decimals: postings whose extras are equal must tie and fall to the next sort key, whatever order the
+-- rows are added in (as doubles the last bit followed that order, and list positions changed between builds)
 expected_extra as (
 
     select
         job_skills.job_number,
         job_skills.skill_id,
-        sum(also_held.probability * other_skills.rarity) as expected_extra
+        sum(cast(also_held.probability * other_skills.rarity as decimal(18, 12))) as expected_extra
     from job_skills
     inner join job_skills as other_skills
         on job_skills.job_number = other_skills.job_number and job_skills.skill_id <> other_skills.skill_id
@@ -90,7 +99,7 @@ final as (
         job_skills.rarity,
         job_skills.posting_status,
         job_skills.posted_date,
-        coalesce(expected_extra.expected_extra, 0) as expected_extra,
+        cast(coalesce(expected_extra.expected_extra, 0) as double) as expected_extra,
         row_number() over (
             partition by job_skills.skill_id
             order by

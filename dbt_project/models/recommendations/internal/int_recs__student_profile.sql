@@ -6,42 +6,19 @@
 
 with
 
-student_skills as (
+-- macros/recs/seed_skills.sql: contribution and seed_rank, shared with int_recs__job_skill_index
+ranked as (
 
-    select * from {{ ref('int_student_skills__weighted') }}
-
-),
-
-skill_rarity as (
-
-    select distinct
-        skill_id,
-        skill_name,
-        rarity
-    from {{ ref('int_job_skills__weighted') }}
+    {{ recs_ranked_student_skills(ref('int_student_skills__weighted'), ref('int_job_skills__weighted')) }}
 
 ),
 
 numbered as (
 
     select
-        dense_rank() over (order by student_skills.student_key) as student_number,
-        student_skills.student_key,
-        skill_rarity.skill_id,
-        student_skills.skill_name,
-        student_skills.weight,
-        skill_rarity.rarity,
-        student_skills.weight * skill_rarity.rarity as contribution,
-        student_skills.is_from_courses,
-        student_skills.is_from_interests,
-        row_number() over (
-            partition by student_skills.student_key
-            order by student_skills.weight * skill_rarity.rarity desc, student_skills.skill_name
-        ) as seed_rank
-    from student_skills
-    inner join skill_rarity
-        on student_skills.skill_name = skill_rarity.skill_name
-    where student_skills.weight > 0
+        dense_rank() over (order by student_key) as student_number,
+        *
+    from ranked
 
 ),
 

@@ -25,7 +25,6 @@ from orchestration.run_history import RunRecord, record_run
 
 log = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parent.parent
 # The dbt var the incremental facts read to rebuild from a date (`campus run --from-date`).
 FROM_DATE_VAR = "campus:backfill:from_date"
 QUALITY_HEADLINE = ("dq_table_quality_scores", "quality_score")

@@ -58,6 +58,7 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/sqlfluff lint dbt_project
 
 # Docs need a warehouse for the catalog (column types, row counts). Without one (before `make run`) they are

@@ -75,7 +75,8 @@ def run_source(name: str, destination: str | None = None) -> SourceResult:
     try:
         pipeline = make_pipeline(name, destination)
         pipeline.run(load_source(name)(), loader_file_format="parquet")
-        counts = pipeline.last_trace.last_normalize_info.row_counts if pipeline.last_trace else {}
+        normalized = pipeline.last_trace.last_normalize_info if pipeline.last_trace else None
+        counts = normalized.row_counts if normalized else {}
         tables = [
             TableLoad(table, rows) for table, rows in sorted(counts.items()) if not table.startswith("_dlt")
         ]

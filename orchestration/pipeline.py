@@ -93,7 +93,7 @@ def quality_headline(destination: str) -> tuple[str, float] | None:
                 ),
             )
             table, column = ranked[0]
-            value = client.execute_sql(f"select avg({column}) from quality.{table}")[0][0]
+            value = (client.execute_sql(f"select avg({column}) from quality.{table}") or [(None,)])[0][0]
     except Exception as exc:  # optional headline: say why it is missing, never fail the run over it
         log.warning("quality score not read: %s", redact(str(exc)))
         return None

@@ -33,6 +33,7 @@ from datetime import datetime
 from typing import Any
 
 import dlt
+from dlt.common.schema.typing import TTableSchemaColumns
 
 from ingestion.destination import make_pipeline
 from ingestion.runner import HISTORY_DATASET, redact
@@ -40,7 +41,7 @@ from ingestion.runner import HISTORY_DATASET, redact
 RUNS_TABLE = "pipeline_runs"
 TRIGGERS = ("cli", "dagster")
 
-_COLUMNS: dict[str, dict[str, Any]] = {
+_COLUMNS: TTableSchemaColumns = {
     "run_id": {"data_type": "text", "nullable": False, "primary_key": True},
     "trigger": {"data_type": "text", "nullable": False},
     "job_name": {"data_type": "text", "nullable": True},

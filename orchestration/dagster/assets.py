@@ -217,7 +217,10 @@ def build_exposures(manifest: Mapping[str, Any]) -> list[AssetSpec]:
 def count_rows(relation: str) -> int:
     """Rows in `schema.table` of the warehouse, through dlt's client for the configured destination."""
     with make_pipeline("meta").sql_client() as client:
-        return int(client.execute_sql(f"select count(*) from {relation}")[0][0])
+        answer = client.execute_sql(f"select count(*) from {relation}")
+    if not answer:
+        raise RuntimeError(f"select count(*) from {relation} returned no row")
+    return int(answer[0][0])
 
 
 def build_mart_checks(manifest: Mapping[str, Any]) -> list[AssetChecksDefinition]:

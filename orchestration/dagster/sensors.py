@@ -96,11 +96,12 @@ def dagster_run_record(instance: DagsterInstance, run: DagsterRun, error: str | 
             path = materialization.asset_key.path
             if path[0].startswith("raw_") and path[0][4:] in sources:
                 rows = materialization.metadata.get("rows_loaded")
-                sources[path[0][4:]]["rows"] += int(rows.value) if rows is not None else 0
+                count = rows.value if rows is not None else 0
+                sources[path[0][4:]]["rows"] += int(count) if isinstance(count, int | float) else 0
             else:
                 models += 1
         elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
-            evaluation = event.event_specific_data
+            evaluation = event.asset_check_evaluation_data
             if evaluation.passed:
                 passed += 1
             elif evaluation.severity.value == "WARN":

@@ -308,7 +308,7 @@ def _advance_workday(
 def _change_fields(table: pa.Table, resource: str, mask: np.ndarray, rng: Rng) -> pa.Table:
     """The business change behind an update: a student moves, a posting closes, a programme is renamed."""
     column, values = {
-        "students": ("location", lambda n: [vocab.LOCATIONS[i][0] for i in rng.integers(0, 20, n)]),
+        "students": ("location", lambda n: [vocab.LOCATIONS[i][0] for i in rng.integers(0, 20, (n,))]),
         "jobPostings": ("status", lambda n: ["CLOSED"] * n),
         "jobPlacements": ("placementType", lambda n: ["Full-time"] * n),
         "academicPrograms": ("durationYears", lambda n: rng.integers(1, 6, n).tolist()),

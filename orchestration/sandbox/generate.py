@@ -902,10 +902,12 @@ def write_tableau(
             demand[SKILLS.index(s), reg] += 1
     demand = demand / (vol["job_postings"] / BASE_VOLUMES["job_postings"][0])  # market figures do not scale
     growth = rng.normal(0.04, 0.12, len(SKILLS))
-    skill_i, region_i, month_i = np.meshgrid(
-        np.arange(len(SKILLS)), np.arange(len(regions)), np.arange(len(months)), indexing="ij"
+    skill_i, region_i, month_i = (
+        grid.ravel()
+        for grid in np.meshgrid(
+            np.arange(len(SKILLS)), np.arange(len(regions)), np.arange(len(months)), indexing="ij"
+        )
     )
-    skill_i, region_i, month_i = skill_i.ravel(), region_i.ravel(), month_i.ravel()
     trend = 1 + growth[skill_i] * (month_i - 11) / 12
     postings = np.maximum(0, demand[skill_i, region_i] * 3.2 * trend + rng.normal(0, 3, len(skill_i)))
     salary = 52_000 + 9_000 * SKILL_DOMAIN[skill_i] % 40_000 + rng.normal(0, 2_500, len(skill_i))

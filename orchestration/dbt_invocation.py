@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -116,6 +117,8 @@ def dbt_build(
 
 def _parse_then_build(channel: Connection, target: str, dbt_vars: dict[str, Any] | None) -> None:
     """The build's process: import dbt and parse the project now, build when asked (None: stop unbuilt)."""
+    # Ctrl-C is the run's to handle: PreparedBuild.close stops this process, which prints no trace of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from dbt.cli.main import dbtRunner
 
     os.environ.setdefault("DBT_PROFILES_DIR", str(ROOT))
@@ -162,14 +165,15 @@ class PreparedBuild:
         return outcome
 
     def close(self) -> None:
-        """Stop the process if the build was never asked for (the run failed before it)."""
+        """Stop the process: told to, if the build was never asked for (the run failed before it); terminated,
+        if the run is leaving while the build still runs (interrupted)."""
         if not self._sent and self._process.is_alive():
             with suppress(OSError):  # the process is gone already
                 self._channel.send(None)
-        self._process.join(timeout=30)
+            self._process.join(timeout=30)
         if self._process.is_alive():
             self._process.terminate()
-            self._process.join()
+        self._process.join()
         self._channel.close()
 
 

@@ -24,17 +24,19 @@ def runs(warehouse: Path) -> list[tuple[object, ...]]:
         ).fetchall()
 
 
-def test_exit_code_follows_test_severity_and_every_run_is_recorded(
-    sandbox_dir: Path,
-    warehouse: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+@pytest.fixture
+def dbt_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """dbt's artefacts in the test's own folder, and no alert channel configured."""
     monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "dbt" / "target"))
     monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "dbt" / "logs"))
     monkeypatch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     monkeypatch.delenv("CAMPUS_ALERT_WEBHOOK_URL", raising=False)
+    return tmp_path / "dbt"
+
+
+def test_exit_code_follows_test_severity_and_every_run_is_recorded(
+    sandbox_dir: Path, warehouse: Path, dbt_in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
 
     # The sandbox carries planted defects that warn-severity tests catch: warnings, yet exit 0.
     assert run_pipeline(sandbox_dir, TEST_SCALE, TEST_SEED, target="ci") == 0
@@ -48,7 +50,7 @@ def test_exit_code_follows_test_severity_and_every_run_is_recorded(
     # The scheduled run leaves dbt's unit tests to CI; the data tests all ran.
     kinds = {
         r["unique_id"].split(".")[0]
-        for r in json.loads((tmp_path / "dbt" / "target" / "run_results.json").read_text())["results"]
+        for r in json.loads((dbt_in_tmp / "target" / "run_results.json").read_text())["results"]
     }
     assert "unit_test" not in kinds and {"model", "test"} <= kinds
 
@@ -72,12 +74,8 @@ def fact_rows(warehouse: Path) -> int:
 
 
 def test_from_date_rebuilds_fact_rows_an_ordinary_run_leaves_alone(
-    sandbox_dir: Path, warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sandbox_dir: Path, warehouse: Path, dbt_in_tmp: Path
 ) -> None:
-    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "dbt" / "target"))
-    monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "dbt" / "logs"))
-    monkeypatch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    monkeypatch.delenv("CAMPUS_ALERT_WEBHOOK_URL", raising=False)
     assert run_pipeline(sandbox_dir, TEST_SCALE, TEST_SEED, target="ci") == 0
     built = fact_rows(warehouse)
     # Rows lost from the fact (say, by a bad manual fix): the oldest, so no incremental window covers them.

@@ -8,18 +8,25 @@ Config and secrets read (dlt providers: env vars, then `.dlt/secrets.toml` / `.d
 | `SOURCES__ORACLE_SIS__SCHEMA` | config, optional | Oracle owner of the SIS tables (none for SQLite) |
 | `SOURCES__ORACLE_SIS__TABLE_NAMES` | config, optional | subset of `SIS_TABLES` to load (default: all) |
 | `SOURCES__ORACLE_SIS__CHUNK_SIZE` | config, optional | rows per extracted batch (default 50,000) |
+| `SOURCES__ORACLE_SIS__CURSOR_LAG_SECONDS` | config, optional | lag window, seconds (default 3600; below) |
 
 The URL is `oracle+oracledb://user:pass@host:1521/?service_name=SIS` in production and
 `sqlite:////abs/path/sis.sqlite` in the sandbox. The same code talks to both; nothing branches on the
 system. Table and column names are matched case-insensitively, because SQLAlchemy's Oracle dialect
 reflects `STUDENTS` as `students` while SQLite keeps `STUDENTS`; dlt normalises both to snake_case in raw.
 
-Incremental loading and the boundary
-    Every table is read with `UPDATED_AT >= :last_value` (dlt's closed range start), so rows sharing the
-    last loaded `UPDATED_AT` are read again. dlt keeps the primary keys of the rows at that boundary value
-    in its incremental state and drops the ones it already loaded: rows written later with the same
-    timestamp are loaded, re-read ones are not duplicated. `write_disposition="merge"` on the primary key
-    makes any re-read row an upsert as well, so raw holds exactly one row per key.
+Incremental loading and the lag window
+    Every table is read with `UPDATED_AT >= :last_value - lag` (dlt's `lag` on a closed range start), where
+    `last_value` is the highest `UPDATED_AT` loaded so far and `lag` is `CURSOR_LAG_SECONDS` seconds
+    (default an hour). Oracle stamps `UPDATED_AT` when a statement runs, but the row becomes visible only
+    at commit: a transaction still open while a run reads would otherwise land below the cursor and never
+    be read. The window re-reads every row stamped up to `lag` seconds below the last value, so a
+    transaction that commits within the window of its `UPDATED_AT` is loaded by the next run; one open
+    longer than the window is still missed. dlt turns off its boundary deduplication when a lag is set;
+    `write_disposition="merge"` on the primary key makes every re-read row an upsert instead, so raw holds
+    exactly one row per key and a re-run changes no raw content. The cost: each run re-extracts and
+    re-merges the rows of the last window (they get the new `_dlt_load_id`). Lag 0 restores the old
+    cursor (`UPDATED_AT >= :last_value`, boundary rows deduplicated by key).
 
 Soft deletes
     The SIS never hard-deletes: it sets `IS_DELETED = 1` and bumps `UPDATED_AT`. Raw keeps such rows with
@@ -53,7 +60,7 @@ Schema contract (`SCHEMA_CONTRACT`)
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import dlt
@@ -82,6 +89,10 @@ SOFT_DELETE_COLUMN = "IS_DELETED"
 
 # Largest NUMBER(p,0) that always fits a signed 64-bit integer.
 MAX_BIGINT_PRECISION = 18
+
+# Seconds below the last loaded UPDATED_AT that every run reads again (the lag window): an hour, longer than
+# any SIS transaction should run.
+DEFAULT_CURSOR_LAG_SECONDS = 3600
 
 SCHEMA_CONTRACT: TSchemaContractDict = {"tables": "evolve", "columns": "evolve", "data_type": "freeze"}
 
@@ -133,9 +144,18 @@ def primary_key_of(table: sa.Table) -> list[str]:
     return [_column_named(table, documented)]
 
 
-def updated_at_incremental(cursor_column: str, initial_value: datetime | None = None) -> Any:
-    """The cursor every SIS table uses: closed range start, dedup on the primary key at the boundary."""
-    return dlt.sources.incremental(cursor_column, initial_value=initial_value, range_start="closed")
+def updated_at_incremental(
+    cursor_column: str, lag_seconds: int = DEFAULT_CURSOR_LAG_SECONDS, initial_value: datetime | None = None
+) -> Any:
+    """The cursor every SIS table uses: closed range start, `lag_seconds` below the last value re-read."""
+    if lag_seconds < 0:
+        raise SisSourceError(
+            f"oracle_sis: SOURCES__ORACLE_SIS__CURSOR_LAG_SECONDS is {lag_seconds}; "
+            "set it to 0 or more seconds."
+        )
+    return dlt.sources.incremental(
+        cursor_column, initial_value=initial_value, range_start="closed", lag=lag_seconds or None
+    )
 
 
 def _reflect(engine: sa.Engine, schema: str | None, table_names: Sequence[str]) -> dict[str, sa.Table]:
@@ -157,14 +177,18 @@ def _reflect(engine: sa.Engine, schema: str | None, table_names: Sequence[str]) 
 
 
 def _table_resource(
-    credentials: ConnectionStringCredentials, table: sa.Table, schema: str | None, chunk_size: int
+    credentials: ConnectionStringCredentials,
+    table: sa.Table,
+    schema: str | None,
+    chunk_size: int,
+    cursor_lag_seconds: int,
 ) -> DltResource:
     return sql_table(
         credentials=credentials,
         table=table.name,
         schema=schema,
         metadata=table.metadata,
-        incremental=updated_at_incremental(_column_named(table, CURSOR_COLUMN)),
+        incremental=updated_at_incremental(_column_named(table, CURSOR_COLUMN), cursor_lag_seconds),
         chunk_size=chunk_size,
         backend="pyarrow",
         reflection_level="full_with_precision",
@@ -180,6 +204,7 @@ def oracle_sis(
     schema: str | None = None,
     table_names: list[str] | None = None,
     chunk_size: int = 50_000,
+    cursor_lag_seconds: int = DEFAULT_CURSOR_LAG_SECONDS,
 ) -> Iterator[DltResource]:
     """One merged, incremental resource per SIS table (see the module docstring)."""
     engine = sa.create_engine(credentials.to_native_representation())
@@ -189,7 +214,7 @@ def oracle_sis(
         engine.dispose()
     for table in tables.values():
         _column_named(table, SOFT_DELETE_COLUMN)
-        yield _table_resource(credentials, table, schema, chunk_size)
+        yield _table_resource(credentials, table, schema, chunk_size, cursor_lag_seconds)
 
 
 def source(**kwargs: Any) -> DltSource:
@@ -202,15 +227,20 @@ def compile_incremental_query(
     table_name: str = "STUDENTS",
     schema: str | None = None,
     last_value: datetime | None = None,
+    cursor_lag_seconds: int = DEFAULT_CURSOR_LAG_SECONDS,
 ) -> tuple[str, dict[str, Any]]:
     """Compile, without connecting, the SELECT this source runs for `table_name` on the dialect of
     `dialect_url` (e.g. `oracle+oracledb://`), as of an incremental state whose last `UPDATED_AT` is
-    `last_value`.
+    `last_value` and whose lag is `cursor_lag_seconds`.
 
     The table is declared with the names the dialect's reflection reports for the SIS's upper-case names
     (Oracle: lower-case, rendered unquoted, which Oracle resolves case-insensitively to the upper-case
     names; `schema` is used as configured), then goes through the same type adapter and dlt's own query
     builder as a real run. Returns the SQL text and its bind parameters.
+
+    Without a pipeline the incremental is unbound and dlt applies no lag (there is no state to step back
+    from), so the lag is applied here as dlt applies it to a bound state: the start is `last_value` minus
+    `cursor_lag_seconds`.
     """
     engine = sa.create_engine(dialect_url)
     dialect = engine.dialect
@@ -232,7 +262,11 @@ def compile_incremental_query(
         "pyarrow",
         table,
         columns={},
-        incremental=updated_at_incremental(_column_named(table, CURSOR_COLUMN), initial_value=last_value),
+        incremental=updated_at_incremental(
+            _column_named(table, CURSOR_COLUMN),
+            cursor_lag_seconds,
+            initial_value=None if last_value is None else last_value - timedelta(seconds=cursor_lag_seconds),
+        ),
     )
     compiled = loader.make_query().compile(dialect=dialect)
     return str(compiled), dict(compiled.params)

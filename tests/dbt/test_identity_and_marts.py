@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 
+from ingestion.oracle_sis import DEFAULT_CURSOR_LAG_SECONDS
 from orchestration.sandbox.advance import advance
 from tests.warehouse import BuiltWarehouse, ingest_into, run_dbt
 
@@ -293,3 +296,57 @@ def test_incremental_facts_drop_rows_soft_deleted_after_loading(
             removed += len(deleted & loaded[fact])
     # The scenario must exercise the purge: some rows loaded by the first run were soft-deleted since.
     assert removed > 0
+
+
+def test_incremental_facts_pick_up_a_row_committed_late_below_their_latest_updated_at(
+    pristine_sandbox: Path, tmp_path: Path
+) -> None:
+    """Build the facts; then a SIS transaction commits rows stamped ten minutes below each fact's latest
+    updated_at (stamped before, committed after, the rows already built). Ingest and build incrementally:
+    every such row lands in its fact, once."""
+    sandbox = tmp_path / "sandbox"
+    shutil.copytree(pristine_sandbox, sandbox)
+    warehouse = tmp_path / "warehouse" / "campus.duckdb"
+    warehouse.parent.mkdir(parents=True)
+    select = ["--select", *(f"+{fact}" for fact in INCREMENTAL_FACTS)]
+    ingest_into(sandbox, warehouse)
+    first = run_dbt(warehouse, tmp_path / "dbt", "run", *select)
+    assert first.returncode == 0, first.stdout[-4000:]
+
+    late: dict[str, int] = {}
+    with (
+        duckdb.connect(str(warehouse), read_only=True) as con,
+        sqlite3.connect(sandbox / "sis.sqlite") as sis,
+    ):
+        for fact, (key, staging) in INCREMENTAL_FACTS.items():
+            table = staging.removeprefix("stg_oracle_sis__").upper()
+            newest_key, newest = con.execute(
+                f"select {key}, updated_at from marts.{fact} order by updated_at desc, {key} limit 1"
+            ).fetchone()
+            stamp = newest - timedelta(minutes=10)
+            (raw_newest,) = con.execute(
+                f"select max(updated_at) from raw_oracle_sis.{table.lower()}"
+            ).fetchone()
+            # Within the SIS cursor's lag window too, or ingestion (not the fact) would be what misses it.
+            assert stamp >= raw_newest - timedelta(seconds=DEFAULT_CURSOR_LAG_SECONDS), fact
+            (new_key,) = sis.execute(f'SELECT MAX("{key.upper()}") + 1 FROM "{table}"').fetchone()
+            columns = [r[1] for r in sis.execute(f'PRAGMA table_info("{table}")')]
+            copied = ", ".join(f'"{c}"' for c in columns if c not in (key.upper(), "UPDATED_AT"))
+            sis.execute(
+                f'INSERT INTO "{table}" ("{key.upper()}", {copied}, "UPDATED_AT") '
+                f'SELECT ?, {copied}, ? FROM "{table}" WHERE "{key.upper()}" = ?',
+                [new_key, stamp.strftime("%Y-%m-%d %H:%M:%S.%f"), newest_key],
+            )
+            late[fact] = new_key
+        before = {fact: con.execute(f"select count(*) from marts.{fact}").fetchone()[0] for fact in late}
+
+    ingest_into(sandbox, warehouse)
+    second = run_dbt(warehouse, tmp_path / "dbt", "run", *select)
+    assert second.returncode == 0, second.stdout[-4000:]
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for fact, new_key in late.items():
+            key = INCREMENTAL_FACTS[fact][0]
+            keys = [r[0] for r in con.execute(f"select {key} from marts.{fact}").fetchall()]
+            assert new_key in keys, f"{fact}: the late-committed row is missing"
+            assert len(keys) == len(set(keys)) == before[fact] + 1, fact

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,12 @@ from dlt.common.schema.exceptions import DataValidationError
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 from ingestion.destination import make_pipeline
-from ingestion.oracle_sis import SIS_PRIMARY_KEYS, SIS_TABLES, compile_incremental_query
+from ingestion.oracle_sis import (
+    DEFAULT_CURSOR_LAG_SECONDS,
+    SIS_PRIMARY_KEYS,
+    SIS_TABLES,
+    compile_incremental_query,
+)
 from ingestion.oracle_sis import source as oracle_sis_source
 from orchestration.sandbox.advance import advance
 
@@ -58,6 +63,42 @@ def raw_checksum(warehouse: Path) -> dict[str, tuple[int, int]]:
         table: query(warehouse, f"SELECT count(*), bit_xor(hash(t)) FROM {RAW}.{table.lower()} AS t")[0]
         for table in SIS_TABLES
     }
+
+
+def raw_content_checksum(warehouse: Path) -> dict[str, tuple[int, int]]:
+    """Row count and an order-independent hash of every row's source columns (not dlt's load and row ids)."""
+    return {
+        table: query(
+            warehouse,
+            f"SELECT count(*), bit_xor(hash(t)) FROM "
+            "(SELECT COLUMNS(lambda c: c NOT IN ('_dlt_load_id', '_dlt_id')) "
+            f"FROM {RAW}.{table.lower()}) AS t",
+        )[0]
+        for table in SIS_TABLES
+    }
+
+
+def lag_window_counts(sandbox: Path, since: dict[str, str]) -> dict[str, int]:
+    """Source rows per table stamped at or after `since[table]` minus the default lag: what a run reads."""
+    counts: dict[str, int] = {}
+    with sqlite3.connect(sandbox / "sis.sqlite") as con:
+        for table, last in since.items():
+            start = datetime.fromisoformat(last) - timedelta(seconds=DEFAULT_CURSOR_LAG_SECONDS)
+            (rows,) = con.execute(
+                f'SELECT COUNT(*) FROM "{table}" WHERE "UPDATED_AT" >= ?',
+                [start.strftime("%Y-%m-%d %H:%M:%S.%f")],
+            ).fetchone()
+            if rows:
+                counts[table.lower()] = rows
+    return counts
+
+
+def source_max_updated_at(sandbox: Path) -> dict[str, str]:
+    with sqlite3.connect(sandbox / "sis.sqlite") as con:
+        return {
+            table: con.execute(f'SELECT MAX("UPDATED_AT") FROM "{table}"').fetchone()[0]
+            for table in SIS_TABLES
+        }
 
 
 def source_keys(sandbox: Path, table: str) -> list[tuple[int, str, int]]:
@@ -127,28 +168,41 @@ def test_ids_land_as_bigint_and_measures_as_exact_decimals(sis: Path, warehouse:
     assert query(warehouse, f"SELECT sum(gpa * 100) FROM {RAW}.students")[0][0] == round(source_gpa)
 
 
-def test_rerun_is_a_no_op(sis: Path, warehouse: Path) -> None:
+def test_rerun_rereads_only_the_lag_window_and_changes_nothing(sis: Path, warehouse: Path) -> None:
+    run_sis()
+    before = raw_content_checksum(warehouse)
+    window = lag_window_counts(sis, source_max_updated_at(sis))
+    assert window, "the sandbox should have rows within the lag window of the last UPDATED_AT"
+
+    # The re-run reads exactly the rows stamped within the lag window, and merges them onto themselves.
+    assert run_sis() == window
+    assert raw_content_checksum(warehouse) == before
+    assert_raw_mirrors_source(sis, warehouse)
+
+
+def test_cursor_lag_comes_from_config_and_zero_reads_nothing_again(
+    sis: Path, warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCES__ORACLE_SIS__CURSOR_LAG_SECONDS", "0")
     run_sis()
     before = raw_checksum(warehouse)
-    loads = query(warehouse, f"SELECT count(*) FROM {RAW}._dlt_loads")[0][0]
 
     assert run_sis() == {}
     assert raw_checksum(warehouse) == before
-    assert query(warehouse, f"SELECT count(*) FROM {RAW}._dlt_loads")[0][0] == loads
 
 
-def test_incremental_run_after_advance_loads_only_changes(sis: Path, warehouse: Path) -> None:
+def test_incremental_run_after_advance_loads_changes_and_the_lag_window(sis: Path, warehouse: Path) -> None:
     run_sis()
+    loaded_up_to = source_max_updated_at(sis)
     changes = advance(sis, days=1)["advances"][-1]["changes"]["oracle_sis"]
 
     extracted = run_sis()
 
-    expected = {
-        table.lower(): change["updated"] + change["deleted"] + change["inserted"]
-        for table, change in changes.items()
-        if change["updated"] + change["deleted"] + change["inserted"]
-    }
-    assert extracted == expected
+    # Every change is stamped after the last run, so it is inside what the run reads: the rows from the lag
+    # window below the last loaded UPDATED_AT onwards, and nothing older.
+    assert extracted == lag_window_counts(sis, loaded_up_to)
+    for table, change in changes.items():
+        assert extracted.get(table.lower(), 0) >= change["updated"] + change["deleted"] + change["inserted"]
     assert_raw_mirrors_source(sis, warehouse)
     counts = manifest(sis)["sources"]["oracle_sis"]["tables"]
     assert {table: raw_count(warehouse, table) for table in SIS_TABLES} == counts
@@ -156,27 +210,48 @@ def test_incremental_run_after_advance_loads_only_changes(sis: Path, warehouse: 
     assert deleted >= changes["STUDENTS"]["deleted"] >= 1
 
 
-def test_rows_sharing_the_last_updated_at_are_neither_lost_nor_duplicated(sis: Path, warehouse: Path) -> None:
-    run_sis()
-    with sqlite3.connect(sis / "sis.sqlite") as con:
-        (boundary,) = con.execute('SELECT MAX("UPDATED_AT") FROM "STUDENTS"').fetchone()
+def copy_student_stamped(sandbox: Path, stamp: str) -> int:
+    """A new student, copied from the latest one and stamped `stamp`, committed now; returns its id."""
+    with sqlite3.connect(sandbox / "sis.sqlite") as con:
         (new_id,) = con.execute('SELECT MAX("STUDENT_ID") + 1 FROM "STUDENTS"').fetchone()
         columns = [row[1] for row in con.execute('PRAGMA table_info("STUDENTS")')][1:]
-        names = ", ".join(f'"{name}"' for name in columns)
-        # Committed after the first run, stamped with the very timestamp that run ended on.
+        names = ", ".join(f'"{name}"' for name in columns if name != "UPDATED_AT")
         con.execute(
-            f'INSERT INTO "STUDENTS" ("STUDENT_ID", {names}) SELECT ?, {names} FROM "STUDENTS" '
-            'WHERE "UPDATED_AT" = ? LIMIT 1',
-            [new_id, boundary],
+            f'INSERT INTO "STUDENTS" ("STUDENT_ID", {names}, "UPDATED_AT") '
+            f'SELECT ?, {names}, ? FROM "STUDENTS" ORDER BY "UPDATED_AT" DESC LIMIT 1',
+            [new_id, stamp],
         )
+    return int(new_id)
 
-    assert run_sis() == {"students": 1}
-    assert raw_keys(warehouse, "STUDENTS") == source_keys(sis, "STUDENTS")
-    assert run_sis() == {}
+
+def test_rows_sharing_the_last_updated_at_are_neither_lost_nor_duplicated(sis: Path, warehouse: Path) -> None:
+    run_sis()
+    # Committed after the first run, stamped with the very timestamp that run ended on.
+    new_id = copy_student_stamped(sis, source_max_updated_at(sis)["STUDENTS"])
+
+    run_sis()
+    assert new_id in {row[0] for row in raw_keys(warehouse, "STUDENTS")}
+    assert_raw_mirrors_source(sis, warehouse)
+
+
+def test_late_committed_row_below_the_last_updated_at_is_loaded_once(sis: Path, warehouse: Path) -> None:
+    run_sis()
+    loaded_up_to = datetime.fromisoformat(source_max_updated_at(sis)["STUDENTS"])
+    # A transaction stamped UPDATED_AT ten minutes before the latest row the first run loaded, but committed
+    # only after that run had read the table: the cursor is already past its UPDATED_AT.
+    late = (loaded_up_to - timedelta(minutes=10)).strftime("%Y-%m-%d %H:%M:%S.%f")
+    new_id = copy_student_stamped(sis, late)
+
+    run_sis()
+    assert new_id in {row[0] for row in raw_keys(warehouse, "STUDENTS")}
+    assert_raw_mirrors_source(sis, warehouse)
+    run_sis()
+    assert_raw_mirrors_source(sis, warehouse)
 
 
 def test_new_source_column_evolves_into_raw(sis: Path, warehouse: Path) -> None:
     run_sis()
+    loaded_up_to = source_max_updated_at(sis)
     with sqlite3.connect(sis / "sis.sqlite") as con:
         con.execute('ALTER TABLE "STUDENTS" ADD COLUMN "PREFERRED_NAME" VARCHAR2(100)')
         con.execute(
@@ -184,7 +259,8 @@ def test_new_source_column_evolves_into_raw(sis: Path, warehouse: Path) -> None:
             'WHERE "STUDENT_ID" IN (SELECT "STUDENT_ID" FROM "STUDENTS" ORDER BY 1 LIMIT 3)'
         )
 
-    assert run_sis() == {"students": 3}
+    # The three changed students, plus the rows of the lag window re-read as every run does.
+    assert run_sis() == lag_window_counts(sis, loaded_up_to)
     assert query(warehouse, f"SELECT count(preferred_name) FROM {RAW}.students")[0][0] == 3
 
 
@@ -229,7 +305,8 @@ def test_extraction_select_compiles_for_oracle(table: str) -> None:
     # Oracle reflection reports them: lower-case and unquoted, which Oracle resolves to upper-case names.
     assert flat.startswith(f'SELECT "SIS_OWNER".{name}.{key}, ')
     assert f'FROM "SIS_OWNER".{name} WHERE "SIS_OWNER".{name}.updated_at >= :updated_at_1' in flat
-    assert params == {"updated_at_1": last}
+    # The lag window: the start is the last loaded value minus the configured lag.
+    assert params == {"updated_at_1": last - timedelta(seconds=DEFAULT_CURSOR_LAG_SECONDS)}
     # oracledb takes named binds only; a qmark or a quoted lower-case name would fail on Oracle.
     assert "?" not in sql and "%s" not in sql
     assert not re.search(r'"[a-z_]+"', sql)

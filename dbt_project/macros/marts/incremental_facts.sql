@@ -1,14 +1,24 @@
 {#- Helpers for the incremental fact tables (fct_attendance, fct_assessment, fct_enrollment, fct_academic_record). -#}
 
-{#- Rows changed since the last run. `>=`, not `>`: rows stamped with the same instant as the last batch's latest
-    row may land in a later load; delete+insert on the unique key makes re-reading them harmless. -#}
+{#- Rows changed since the last run, less a lag window: `updated_at >= max(updated_at) - lag` of what the fact holds.
+    A SIS transaction stamps updated_at when its statement runs but commits later, so a row can reach staging
+    after rows stamped later than it have already been built into the fact (the SIS cursor re-reads the same
+    kind of window, ingestion/oracle_sis). `campus:incremental:lag_minutes` (default 60, as the SIS cursor's
+    3600 seconds) re-selects every row stamped that far below the fact's latest one; delete+insert on the
+    unique key makes re-processing them harmless. A row committed longer than the window after its stamp is
+    still missed. -#}
 {% macro incremental_since(column='updated_at') -%}
     {#- `campus run --from-date D` sets this var: reprocess every row changed since D (a backfill). -#}
     {%- set from_date = var('campus:backfill:from_date', none) -%}
+    {%- set lag_minutes = var('campus:incremental:lag_minutes', 60) | int -%}
     {%- if is_incremental() and from_date %}
         {{ column }} >= cast('{{ from_date }}' as {{ dbt.type_timestamp() }})
     {%- elif is_incremental() %}
-        {{ column }} >= (select coalesce(max({{ column }}), cast('1900-01-01' as {{ dbt.type_timestamp() }})) from {{ this }})
+        {{ column }} >= {{ dbt.dateadd(
+            'minute',
+            -lag_minutes,
+            "(select coalesce(max(" ~ column ~ "), cast('1900-01-01' as " ~ dbt.type_timestamp() ~ ")) from " ~ this ~ ")"
+        ) }}
     {%- else %}
         1 = 1
     {%- endif %}

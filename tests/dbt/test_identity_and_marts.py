@@ -251,10 +251,8 @@ def test_rerunning_incremental_facts_adds_no_rows(built_warehouse: BuiltWarehous
     assert all(total == distinct for total, distinct in before.values())
 
 
-def test_incremental_facts_drop_rows_soft_deleted_after_loading(
-    pristine_sandbox: Path, tmp_path: Path
-) -> None:
-    """Build, advance the sandbox (rows soft-deleted), ingest and build incrementally: facts = active rows."""
+def facts_built_once(pristine_sandbox: Path, tmp_path: Path) -> tuple[Path, Path, list[str]]:
+    """A private sandbox, ingested, and the incremental facts built from it: sandbox, warehouse, selection."""
     sandbox = tmp_path / "sandbox"
     shutil.copytree(pristine_sandbox, sandbox)
     warehouse = tmp_path / "warehouse" / "campus.duckdb"
@@ -263,6 +261,14 @@ def test_incremental_facts_drop_rows_soft_deleted_after_loading(
     ingest_into(sandbox, warehouse)
     first = run_dbt(warehouse, tmp_path / "dbt", "run", *select)
     assert first.returncode == 0, first.stdout[-4000:]
+    return sandbox, warehouse, select
+
+
+def test_incremental_facts_drop_rows_soft_deleted_after_loading(
+    pristine_sandbox: Path, tmp_path: Path
+) -> None:
+    """Build, advance the sandbox (rows soft-deleted), ingest and build incrementally: facts = active rows."""
+    sandbox, warehouse, select = facts_built_once(pristine_sandbox, tmp_path)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         loaded = {
             fact: {r[0] for r in con.execute(f"select {key} from marts.{fact}").fetchall()}
@@ -304,14 +310,7 @@ def test_incremental_facts_pick_up_a_row_committed_late_below_their_latest_updat
     """Build the facts; then a SIS transaction commits rows stamped ten minutes below each fact's latest
     updated_at (stamped before, committed after, the rows already built). Ingest and build incrementally:
     every such row lands in its fact, once."""
-    sandbox = tmp_path / "sandbox"
-    shutil.copytree(pristine_sandbox, sandbox)
-    warehouse = tmp_path / "warehouse" / "campus.duckdb"
-    warehouse.parent.mkdir(parents=True)
-    select = ["--select", *(f"+{fact}" for fact in INCREMENTAL_FACTS)]
-    ingest_into(sandbox, warehouse)
-    first = run_dbt(warehouse, tmp_path / "dbt", "run", *select)
-    assert first.returncode == 0, first.stdout[-4000:]
+    sandbox, warehouse, select = facts_built_once(pristine_sandbox, tmp_path)
 
     late: dict[str, int] = {}
     with (

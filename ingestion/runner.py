@@ -70,16 +70,19 @@ def load_source(name: str) -> Callable[[], Any]:
     return factory
 
 
+def loaded_tables(pipeline: dlt.Pipeline) -> list[TableLoad]:
+    """Rows per table the pipeline's last run normalized, dlt's own tables left out; none without a run."""
+    normalized = pipeline.last_trace.last_normalize_info if pipeline.last_trace else None
+    counts = normalized.row_counts if normalized else {}
+    return [TableLoad(table, rows) for table, rows in sorted(counts.items()) if not table.startswith("_dlt")]
+
+
 def run_source(name: str, destination: str | None = None) -> SourceResult:
     started = datetime.now(UTC)
     try:
         pipeline = make_pipeline(name, destination)
         pipeline.run(load_source(name)(), loader_file_format="parquet")
-        normalized = pipeline.last_trace.last_normalize_info if pipeline.last_trace else None
-        counts = normalized.row_counts if normalized else {}
-        tables = [
-            TableLoad(table, rows) for table, rows in sorted(counts.items()) if not table.startswith("_dlt")
-        ]
+        tables = loaded_tables(pipeline)
         status, error = "success", None
     except Exception as exc:  # one failed source must not stop the others; it is reported, not swallowed
         tables, status, error = [], "failed", redact(f"{type(exc).__name__}: {exc}")

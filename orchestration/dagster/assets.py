@@ -34,7 +34,7 @@ from dlt.common.schema import Schema
 from dlt.extract import DltSource
 
 from ingestion.destination import destination_name, make_pipeline
-from ingestion.runner import SOURCES, SourceResult, TableLoad, load_source, record_history, redact
+from ingestion.runner import SOURCES, SourceResult, load_source, loaded_tables, record_history, redact
 from orchestration.dagster.project import pin_warehouse_path
 
 # Marts that must never be empty after a build (checked only when the manifest has them).
@@ -108,10 +108,7 @@ class CampusDltTranslator(DagsterDltTranslator):
 
 
 def _record_load(run_id: str, name: str, started: datetime, pipeline: Any, error: str | None) -> None:
-    tables: list[TableLoad] = []
-    if error is None and pipeline.last_trace and pipeline.last_trace.last_normalize_info:
-        counts = pipeline.last_trace.last_normalize_info.row_counts
-        tables = [TableLoad(t, n) for t, n in sorted(counts.items()) if not t.startswith("_dlt")]
+    tables = loaded_tables(pipeline) if error is None else []
     status = "success" if error is None else "failed"
     result = SourceResult(name, status, started, datetime.now(UTC), tables, error)
     record_history(run_id, destination_name(), [result])

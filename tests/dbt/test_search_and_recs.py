@@ -206,3 +206,67 @@ def test_incremental_search_index_equals_a_full_rebuild(pristine_sandbox: Path, 
     full = run_dbt(warehouse, tmp_path / "dbt", "run", "--select", "search_terms", "--full-refresh")
     assert full.returncode == 0, full.stdout[-4000:]
     assert incremental_rows == rows(index)
+
+
+def test_incremental_shortlist_equals_a_full_rescoring(pristine_sandbox: Path, tmp_path: Path) -> None:
+    """Build the recommendations, advance the sandbox a day, build again: only students whose inputs changed
+    are rescored, and the result equals a shortlist rescored from scratch with the same fitted statistics. A
+    refit (here forced by refit_days 0) renews both statistics (docs/decisions/007)."""
+    sandbox = tmp_path / "sandbox"
+    shutil.copytree(pristine_sandbox, sandbox)
+    warehouse = tmp_path / "warehouse" / "campus.duckdb"
+    warehouse.parent.mkdir(parents=True)
+    select = ["--select", "+rec_student_jobs"]
+
+    def rows(sql: str) -> set[tuple[object, ...]]:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            return set(con.execute(sql).fetchall())
+
+    def fingerprints() -> dict[object, object]:
+        return dict(
+            rows(
+                "select distinct student_key, inputs_fingerprint"
+                " from recommendations.int_recs__student_job_shortlist"
+            )
+        )
+
+    shortlist = (
+        "select student_key, job_posting_id, round(score, 9)"
+        " from recommendations.int_recs__student_job_shortlist"
+    )
+    recommendations = (
+        "select student_key, job_posting_id, rank, matched_skills from recommendations.rec_student_jobs"
+    )
+    fit = "select skill_name, rarity, fitted_at from recommendations.int_recs__skill_rarity"
+
+    ingest_into(sandbox, warehouse)
+    assert run_dbt(warehouse, tmp_path / "dbt", "run", *select).returncode == 0
+    first_fit, before = rows(fit), fingerprints()
+
+    advance(sandbox, days=1)
+    ingest_into(sandbox, warehouse)
+    daily = run_dbt(warehouse, tmp_path / "dbt", "run", *select)
+    assert daily.returncode == 0, daily.stdout[-4000:]
+    assert rows(fit) == first_fit, "a day is not a refit: the statistics stay as fitted"
+    after = fingerprints()
+    rescored = {key for key, fingerprint in after.items() if before.get(key) != fingerprint}
+    assert rescored and len(rescored) < len(after) / 2, "the day must rescore some students and keep most"
+    incremental_shortlist, incremental_recommendations = rows(shortlist), rows(recommendations)
+
+    rescoring = ["int_recs__student_job_shortlist", "int_recs__student_top_jobs", "rec_student_jobs"]
+    full = run_dbt(warehouse, tmp_path / "dbt", "run", "--select", *rescoring, "--full-refresh")
+    assert full.returncode == 0, full.stdout[-4000:]
+    assert rows(fit) == first_fit
+    assert incremental_shortlist == rows(shortlist)
+    assert incremental_recommendations == rows(recommendations)
+
+    refit = run_dbt(warehouse, tmp_path / "dbt", "run", *select, "--vars", '{"campus:recs:refit_days": 0}')
+    assert refit.returncode == 0, refit.stdout[-4000:]
+    refitted = rows(fit)
+    assert refitted != first_fit
+    assert rows("select distinct fitted_at from recommendations.int_recs__skill_co_holding") == {
+        (fitted_at,) for _, _, fitted_at in refitted
+    }, "the co-holding shares are refitted with the rarity"
+    assert set(fingerprints().items()) != set(after.items()), (
+        "students whose contributions moved are rescored"
+    )

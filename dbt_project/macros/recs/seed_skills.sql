@@ -1,9 +1,9 @@
-{#- Each student's skills that some posting needs, from the weighted skills and the postings' skill rarity:
-    contribution = weight x rarity (what the skill adds to a match), seed_rank orders a student's skills by it
-    (1 = the most telling). int_recs__student_profile keeps every row; int_recs__job_skill_index reads the top
-    ones from here rather than from the profile, so the two are built side by side instead of one after the
-    other on the recommendations' critical path. -#}
-{% macro recs_ranked_student_skills(student_skills, job_skills) %}
+{#- Each student's skills that some posting needs, from the weighted skills and the fitted skill rarity
+    (`rarity`, int_recs__skill_rarity): contribution = weight x rarity (what the skill adds to a match), seed_rank
+    orders a student's skills by it (1 = the most telling). int_recs__student_profile keeps every row;
+    int_recs__skill_co_holding ranks with it too, rather than reading the profile, so each builds as soon as the
+    fit is there. -#}
+{% macro recs_ranked_student_skills(student_skills, job_skills, rarity) %}
     select
         student_skills.student_key,
         skill_rarity.skill_id,
@@ -19,12 +19,34 @@
         ) as seed_rank
     from {{ student_skills }} as student_skills
     inner join (
-        select distinct
-            skill_id,
-            skill_name,
-            rarity
-        from {{ job_skills }}
+        select
+            posted_skills.skill_id,
+            posted_skills.skill_name,
+            fitted.rarity
+        from (select distinct skill_id, skill_name from {{ job_skills }}) as posted_skills
+        inner join {{ rarity }} as fitted
+            on posted_skills.skill_name = fitted.skill_name
     ) as skill_rarity
         on student_skills.skill_name = skill_rarity.skill_name
     where student_skills.weight > 0
 {% endmacro %}
+
+{#- The time of this run, as the fitted_at of skill statistics fitted now (a timestamp both warehouses parse). -#}
+{% macro recs_fitted_at() -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }})
+{%- endmacro %}
+
+{#- Post-hook of the skill statistics: keep only the newest fit. -#}
+{% macro recs_keep_newest_fit() -%}
+    delete from {{ this }} where fitted_at < (select max(fitted_at) from {{ this }})
+{%- endmacro %}
+
+{#- Post-hook of int_recs__student_job_shortlist: rows of students no longer in the profile (and rows without a
+    student, as a table built before the shortlist was incremental leaves them) go. -#}
+{% macro recs_drop_departed_students() -%}
+    delete from {{ this }}
+    where not exists (
+        select 1 from {{ ref('int_recs__student_profile') }} as profile
+        where profile.student_key = {{ this }}.student_key
+    )
+{%- endmacro %}

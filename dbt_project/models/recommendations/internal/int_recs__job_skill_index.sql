@@ -1,8 +1,8 @@
 -- The candidate index of rec_student_jobs: one row per (job posting, skill), with the posting's position in that
 -- skill's list. Lists are ordered by the extra score a typical holder of the skill would get from the posting's
--- other skills (how often students who hold skill s also hold skill t, times t's rarity), then open and recent
--- postings first. rec_student_jobs reads only the head of each list, so it never pairs every student with every
--- posting that shares a skill.
+-- other skills (how often students who hold skill s also hold skill t, times t's rarity, both as last fitted:
+-- int_recs__skill_co_holding, int_recs__skill_rarity), then open and recent postings first. rec_student_jobs
+-- reads only the head of each list, so it never pairs every student with every posting that shares a skill.
 
 with
 
@@ -18,56 +18,16 @@ job_skills as (
 
 ),
 
--- each student's strongest skills, as the population whose co-occurrences order the lists; ranked as in
--- int_recs__student_profile (macros/recs/seed_skills.sql) but not read from it, so the two build side by side
-ranked_student_skills as (
+-- fitted with the skill rarity (docs/decisions/007): the lists move only as postings come, go or change
+rarity as (
 
-    {{ recs_ranked_student_skills(ref('int_student_skills__weighted'), ref('int_job_skills__weighted')) }}
-
-),
-
-profiles as (
-
-    select
-        student_key,
-        skill_id
-    from ranked_student_skills
-    where seed_rank <= {{ var('campus:recs:profile_skills', 8) }}
-
-),
-
-holders as (
-
-    select
-        skill_id,
-        count(*) as holder_count
-    from profiles
-    group by skill_id
-
-),
-
-co_held as (
-
-    select
-        held.skill_id,
-        also.skill_id as other_skill_id,
-        count(*) as both_count
-    from profiles as held
-    inner join profiles as also
-        on held.student_key = also.student_key and held.skill_id <> also.skill_id
-    group by held.skill_id, also.skill_id
+    select * from {{ ref('int_recs__skill_rarity') }}
 
 ),
 
 also_held as (
 
-    select
-        co_held.skill_id,
-        co_held.other_skill_id,
-        co_held.both_count * 1.0 / holders.holder_count as probability
-    from co_held
-    inner join holders
-        on co_held.skill_id = holders.skill_id
+    select * from {{ ref('int_recs__skill_co_holding') }}
 
 ),
 
@@ -78,12 +38,14 @@ expected_extra as (
     select
         job_skills.job_number,
         job_skills.skill_id,
-        sum(cast(also_held.probability * other_skills.rarity as decimal(18, 12))) as expected_extra
+        sum(cast(also_held.probability * rarity.rarity as decimal(18, 12))) as expected_extra
     from job_skills
     inner join job_skills as other_skills
         on job_skills.job_number = other_skills.job_number and job_skills.skill_id <> other_skills.skill_id
     inner join also_held
-        on job_skills.skill_id = also_held.skill_id and other_skills.skill_id = also_held.other_skill_id
+        on job_skills.skill_name = also_held.skill_name and other_skills.skill_name = also_held.other_skill_name
+    inner join rarity
+        on other_skills.skill_name = rarity.skill_name
     group by job_skills.job_number, job_skills.skill_id
 
 ),
@@ -96,7 +58,6 @@ final as (
         job_skills.skill_id,
         job_skills.skill_name,
         job_skills.skill_rank,
-        job_skills.rarity,
         job_skills.posting_status,
         job_skills.posted_date,
         cast(coalesce(expected_extra.expected_extra, 0) as double) as expected_extra,

@@ -6,7 +6,7 @@
 
 with
 
-shortlist as (
+shortlist_rows as (
 
     select * from {{ ref('int_recs__student_job_shortlist') }}
 
@@ -50,7 +50,22 @@ students as (
 
 ),
 
--- integer keys from here on: grouping a million recommendations by string keys costs seconds
+-- integer keys from here on: grouping a million recommendations by string keys costs seconds (the shortlist
+-- keeps business keys, as its rows outlive one run's numbering)
+shortlist as (
+
+    select
+        students.student_number,
+        postings.job_number,
+        shortlist_rows.score
+    from shortlist_rows
+    inner join students
+        on shortlist_rows.student_key = students.student_key
+    inner join postings
+        on shortlist_rows.job_posting_id = postings.job_posting_id
+
+),
+
 already_placed as (
 
     select distinct

@@ -270,3 +270,43 @@ def test_incremental_shortlist_equals_a_full_rescoring(pristine_sandbox: Path, t
     assert set(fingerprints().items()) != set(after.items()), (
         "students whose contributions moved are rescored"
     )
+
+
+def test_a_shortlist_built_before_fingerprints_is_rescored_whole(
+    built_warehouse: BuiltWarehouse, tmp_path: Path
+) -> None:
+    """A warehouse from before decision 007 holds the shortlist as a plain table keyed by one run's integer
+    numbers, and no fitted statistics. Its next build must rescore every student (the old rows carry no
+    fingerprint) and give the same shortlist, not keep rows it cannot vouch for."""
+    warehouse = tmp_path / "campus.duckdb"
+    shutil.copy(built_warehouse.path, warehouse)
+    shortlist = (
+        "select student_key, job_posting_id, round(score, 9)"
+        " from recommendations.int_recs__student_job_shortlist"
+    )
+    with duckdb.connect(str(warehouse)) as con:
+        expected = set(con.execute(shortlist).fetchall())
+        con.execute(
+            """
+            create or replace table recommendations.int_recs__student_job_shortlist as
+            select students.student_number, postings.job_number, shortlist.score
+            from recommendations.int_recs__student_job_shortlist as shortlist
+            inner join (select distinct student_key, student_number
+                from recommendations.int_recs__student_profile) as students using (student_key)
+            inner join (select distinct job_posting_id, job_number
+                from recommendations.int_recs__job_skill_index) as postings using (job_posting_id)
+            """
+        )
+        con.execute("drop table recommendations.int_recs__skill_rarity")
+        con.execute("drop table recommendations.int_recs__skill_co_holding")
+
+    chain = ["int_recs__skill_rarity", "int_recs__skill_co_holding", "int_recs__student_profile"]
+    chain += ["int_recs__job_skill_index", "int_recs__student_job_shortlist"]
+    upgraded = run_dbt(warehouse, tmp_path / "dbt", "run", "--select", *chain)
+    assert upgraded.returncode == 0, upgraded.stdout[-4000:]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert set(con.execute(shortlist).fetchall()) == expected
+        assert con.execute(
+            "select count(*) from recommendations.int_recs__student_job_shortlist"
+            " where inputs_fingerprint is null or student_key is null"
+        ).fetchall() == [(0,)]

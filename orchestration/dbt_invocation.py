@@ -7,7 +7,6 @@ project (about 2.5 s) overlap ingestion on another core instead of following it 
 from __future__ import annotations
 
 import json
-import logging
 import multiprocessing
 import os
 import signal
@@ -120,17 +119,6 @@ def dbt_build(
     return outcome
 
 
-def close_warehouse() -> None:
-    """Close dbt's connections and, on DuckDB, the database itself (checkpointed), as dbt does on exit."""
-    from dbt.adapters.factory import reset_adapters
-
-    reset_adapters()
-    with suppress(ImportError):  # dbt-duckdb's own exit hook: drops its database, which closes it
-        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-
-        DuckDBConnectionManager.close_all_connections()
-
-
 def _parse_then_build(channel: Connection, target: str, dbt_vars: dict[str, Any] | None) -> None:
     """The build's process: import dbt and parse the project now, build when asked (None: stop unbuilt)."""
     # Ctrl-C is the run's to handle: PreparedBuild.close stops this process, which prints no trace of its own.
@@ -145,15 +133,8 @@ def _parse_then_build(channel: Connection, target: str, dbt_vars: dict[str, Any]
     if request is None:
         return
     outcome = dbt_build(target, request, dbt_vars, manifest)
-    try:
-        close_warehouse()
-    finally:  # the outcome is sent even if closing failed (this process then exits with its error)
-        sys.stdout.flush()
-        channel.send(outcome)
-    # Leave without the interpreter's teardown, as a forked multiprocessing child does: freeing dbt's objects
-    # took about 0.6 s at scale 1.0 while the run waited. The warehouse is closed; the logs are flushed here.
-    logging.shutdown()
-    os._exit(0)
+    sys.stdout.flush()
+    channel.send(outcome)
 
 
 class PreparedBuild:

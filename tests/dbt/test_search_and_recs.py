@@ -210,13 +210,13 @@ def test_incremental_search_index_equals_a_full_rebuild(pristine_sandbox: Path, 
 
 def test_incremental_shortlist_equals_a_full_rescoring(pristine_sandbox: Path, tmp_path: Path) -> None:
     """Build the recommendations, advance the sandbox a day, build again: only students whose inputs changed
-    are rescored, and the result equals a shortlist rescored from scratch with the same fitted statistics. A
-    refit (here forced by refit_days 0) renews both statistics (docs/decisions/007)."""
+    are rescored, and the shortlist, job and course recommendations equal ones rebuilt from scratch with the
+    same fitted statistics. A refit (forced here by refit_days 0) renews both statistics (decision 007)."""
     sandbox = tmp_path / "sandbox"
     shutil.copytree(pristine_sandbox, sandbox)
     warehouse = tmp_path / "warehouse" / "campus.duckdb"
     warehouse.parent.mkdir(parents=True)
-    select = ["--select", "+rec_student_jobs"]
+    select = ["--select", "+rec_student_courses"]
 
     def rows(sql: str) -> set[tuple[object, ...]]:
         with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -235,7 +235,11 @@ def test_incremental_shortlist_equals_a_full_rescoring(pristine_sandbox: Path, t
         " from recommendations.int_recs__student_job_shortlist"
     )
     recommendations = (
-        "select student_key, job_posting_id, rank, matched_skills from recommendations.rec_student_jobs"
+        "select student_key, job_posting_id, rank, matched_skills, reason"
+        " from recommendations.rec_student_jobs"
+    )
+    courses = (
+        "select student_key, course_id, rank, closes_skills, reason from recommendations.rec_student_courses"
     )
     fit = "select skill_name, rarity, fitted_at from recommendations.int_recs__skill_rarity"
 
@@ -252,13 +256,16 @@ def test_incremental_shortlist_equals_a_full_rescoring(pristine_sandbox: Path, t
     rescored = {key for key, fingerprint in after.items() if before.get(key) != fingerprint}
     assert rescored and len(rescored) < len(after) / 2, "the day must rescore some students and keep most"
     incremental_shortlist, incremental_recommendations = rows(shortlist), rows(recommendations)
+    incremental_courses = rows(courses)
 
     rescoring = ["int_recs__student_job_shortlist", "int_recs__student_top_jobs", "rec_student_jobs"]
+    rescoring += ["rec_student_courses"]
     full = run_dbt(warehouse, tmp_path / "dbt", "run", "--select", *rescoring, "--full-refresh")
     assert full.returncode == 0, full.stdout[-4000:]
     assert rows(fit) == first_fit
     assert incremental_shortlist == rows(shortlist)
     assert incremental_recommendations == rows(recommendations)
+    assert incremental_courses == rows(courses)
 
     refit = run_dbt(warehouse, tmp_path / "dbt", "run", *select, "--vars", '{"campus:recs:refit_days": 0}')
     assert refit.returncode == 0, refit.stdout[-4000:]
@@ -276,16 +283,20 @@ def test_a_shortlist_built_before_fingerprints_is_rescored_whole(
     built_warehouse: BuiltWarehouse, tmp_path: Path
 ) -> None:
     """A warehouse from before decision 007 holds the shortlist as a plain table keyed by one run's integer
-    numbers, and no fitted statistics. Its next build must rescore every student (the old rows carry no
-    fingerprint) and give the same shortlist, not keep rows it cannot vouch for."""
+    numbers, no fitted statistics, and job recommendations without fingerprints. Its next build must rebuild
+    every student (the old rows carry no fingerprint) and give the same rows: it keeps none it cannot vouch
+    for."""
     warehouse = tmp_path / "campus.duckdb"
     shutil.copy(built_warehouse.path, warehouse)
     shortlist = (
         "select student_key, job_posting_id, round(score, 9)"
         " from recommendations.int_recs__student_job_shortlist"
     )
+    recommendations = "select student_key, job_posting_id, rank, reason from recommendations.rec_student_jobs"
     with duckdb.connect(str(warehouse)) as con:
         expected = set(con.execute(shortlist).fetchall())
+        expected_recommendations = set(con.execute(recommendations).fetchall())
+        con.execute("alter table recommendations.rec_student_jobs drop column inputs_fingerprint")
         con.execute(
             """
             create or replace table recommendations.int_recs__student_job_shortlist as
@@ -301,12 +312,67 @@ def test_a_shortlist_built_before_fingerprints_is_rescored_whole(
         con.execute("drop table recommendations.int_recs__skill_co_holding")
 
     chain = ["int_recs__skill_rarity", "int_recs__skill_co_holding", "int_recs__student_profile"]
-    chain += ["int_recs__job_skill_index", "int_recs__student_job_shortlist"]
+    chain += ["int_recs__job_skill_index", "int_recs__student_job_shortlist", "int_recs__student_top_jobs"]
+    chain += ["rec_student_jobs"]
     upgraded = run_dbt(warehouse, tmp_path / "dbt", "run", "--select", *chain)
     assert upgraded.returncode == 0, upgraded.stdout[-4000:]
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert set(con.execute(shortlist).fetchall()) == expected
+        assert set(con.execute(recommendations).fetchall()) == expected_recommendations
+        assert con.execute(
+            "select count(*) from recommendations.rec_student_jobs where inputs_fingerprint is null"
+        ).fetchall() == [(0,)]
         assert con.execute(
             "select count(*) from recommendations.int_recs__student_job_shortlist"
             " where inputs_fingerprint is null or student_key is null"
         ).fetchall() == [(0,)]
+
+
+def test_a_recommended_course_the_student_enrolls_in_is_no_longer_recommended(
+    built_warehouse: BuiltWarehouse, tmp_path: Path
+) -> None:
+    """Enrolling in a recommended course takes it out of the student's course recommendations at the next
+    build (the courses a student has taken are read each run), and leaves other students' as they were."""
+    warehouse = tmp_path / "campus.duckdb"
+    shutil.copy(built_warehouse.path, warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        student_key, sis_student_id, course_id = con.execute(
+            """
+            select courses.student_key, identity.sis_student_id, courses.course_id
+            from recommendations.rec_student_courses as courses
+            inner join intermediate.int_students__identity_matched as identity using (student_key)
+            where identity.sis_student_id is not null and courses.rank = 1
+            order by courses.student_key
+            limit 1
+            """
+        ).fetchall()[0]
+        con.execute(
+            """
+            insert into raw_oracle_sis.enrollments
+            select max(enrollment_id) + 1, ?, ?, max(term_code), current_date, 'ENROLLED', 0,
+                max(updated_at), max(_dlt_load_id)
+            from raw_oracle_sis.enrollments
+            """,
+            [sis_student_id, course_id],
+        )
+        kept = con.execute(
+            "select count(*) from recommendations.rec_student_courses where student_key <> ?", [student_key]
+        ).fetchall()
+    rebuilt = run_dbt(warehouse, tmp_path / "dbt", "run", "--select", "rec_student_courses")
+    assert rebuilt.returncode == 0, rebuilt.stdout[-4000:]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        courses = {
+            r[0]
+            for r in con.execute(
+                "select course_id from recommendations.rec_student_courses where student_key = ?",
+                [student_key],
+            ).fetchall()
+        }
+        assert course_id not in courses
+        assert (
+            con.execute(
+                "select count(*) from recommendations.rec_student_courses where student_key <> ?",
+                [student_key],
+            ).fetchall()
+            == kept
+        )

@@ -1,18 +1,68 @@
 -- Top-K job postings per student (var campus:recs:top_k), scored by weighted skill overlap (see
 -- int_recs__student_job_shortlist for candidates and the score, int_recs__student_top_jobs for the ranking),
 -- each with its matched and missing skills and a one-line reason.
+--
+-- Incremental per student (docs/decisions/007): a student's rows are rebuilt when the recs_fingerprint of the
+-- student's list (int_recs__student_top_jobs) or this model's code changes, and kept otherwise.
+
+{{ config(
+    materialized='incremental',
+    unique_key='student_key',
+    incremental_strategy='delete+insert',
+    on_schema_change='append_new_columns',
+    post_hook="{{ recs_drop_departed_students(ref('int_recs__student_top_jobs')) }}",
+) }}
 
 with
 
-top_k as (
+top_jobs as (
 
     select * from {{ ref('int_recs__student_top_jobs') }}
 
 ),
 
+fingerprints as (
+
+    select distinct
+        student_number,
+        student_key,
+        {{ dbt.hash(dbt.concat(["'" ~ local_md5(recs_code_text()) ~ "|'", 'recs_fingerprint'])) }} as inputs_fingerprint
+    from top_jobs
+
+),
+
+-- the fingerprints of the rows kept from earlier runs (macros/recs/incremental.sql)
+kept as (
+
+    {{ recs_kept_fingerprints() }}
+
+),
+
+rebuilt_students as (
+
+    select fingerprints.*
+    from fingerprints
+    left join kept
+        on fingerprints.student_key = kept.student_key
+    where kept.inputs_fingerprint is null or kept.inputs_fingerprint <> fingerprints.inputs_fingerprint
+
+),
+
+top_k as (
+
+    select top_jobs.*
+    from top_jobs
+    inner join rebuilt_students
+        on top_jobs.student_number = rebuilt_students.student_number
+
+),
+
 profile as (
 
-    select * from {{ ref('int_recs__student_profile') }}
+    select profile.*
+    from {{ ref('int_recs__student_profile') }} as profile
+    inner join rebuilt_students
+        on profile.student_number = rebuilt_students.student_number
 
 ),
 
@@ -41,10 +91,13 @@ final as (
         {{ recs_job_reason(
             'explanations.top_matched', 'explanations.has_course_match', 'explanations.has_interest_match',
             'explanations.top_missing', 'explanations.missing_count'
-        ) }} as reason
+        ) }} as reason,
+        rebuilt_students.inputs_fingerprint
     from explanations
     inner join top_k
         on explanations.student_number = top_k.student_number and explanations.job_number = top_k.job_number
+    inner join rebuilt_students
+        on top_k.student_number = rebuilt_students.student_number
 
 )
 

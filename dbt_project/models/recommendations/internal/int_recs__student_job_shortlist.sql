@@ -12,20 +12,17 @@
 -- not the integer numbers of one run: kept rows must still mean the same student and posting tomorrow.
 
 {#- sync_all_columns: a warehouse built before this model was incremental holds its table with other columns;
-    they are synced, and as those rows carry no fingerprint every student is rescored once (keeps_rows below). -#}
+    they are synced, and as those rows carry no fingerprint every student is rescored once
+    (macros/recs/incremental.sql). -#}
 {{ config(
     materialized='incremental',
     unique_key='student_key',
     incremental_strategy='delete+insert',
     on_schema_change='sync_all_columns',
-    post_hook="{{ recs_drop_departed_students() }}",
+    post_hook="{{ recs_drop_departed_students(ref('int_recs__student_profile'), 'job_posting_id') }}",
 ) }}
 
 {%- set top_k = var('campus:recs:top_k') %}
-{#- Rows kept from earlier runs count only if they carry fingerprints (a table from before has none). -#}
-{%- set keeps_rows = is_incremental() and 'inputs_fingerprint' in (
-    adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list
-) %}
 {%- set seed_skills = var('campus:recs:seed_skills', 4) %}
 {%- set postings_per_seed_skill = var('campus:recs:postings_per_seed_skill', 25) %}
 
@@ -43,13 +40,15 @@ job_index as (
 
 ),
 
--- each posting with its skills: what its score for any student depends on
+-- each posting with its skills (and their order, which explanations show): what it offers any student
 postings as (
 
     select
         job_number,
         job_posting_id,
-        {{ dbt.listagg('skill_name', "','", 'order by skill_name') }} as skill_names
+        {{ dbt.listagg(
+            dbt.concat(['skill_name', "'~'", 'cast(skill_rank as ' ~ dbt.type_string() ~ ')']), "','", 'order by skill_name'
+        ) }} as skill_names
     from job_index
     group by job_number, job_posting_id
 
@@ -71,23 +70,19 @@ list_heads as (
 
 ),
 
--- this model's code and settings are part of every fingerprint: changing either rescores everyone
+-- this model's code and settings are part of every fingerprint: changing either rescores everyone; the
+-- profile's skill origins are too, as the explanations downstream name them
 fingerprints as (
 
     select
         profile.student_number,
         profile.student_key,
         {{ dbt.hash(dbt.concat([
-            "'" ~ local_md5(model.raw_code ~ seed_skills ~ '/' ~ postings_per_seed_skill ~ '/' ~ top_k) ~ "|'",
-            dbt.listagg(
-                dbt.concat([
-                    'profile.skill_name', "'='", 'cast(profile.contribution as ' ~ dbt.type_string() ~ ')',
-                    "'#'", 'cast(profile.seed_rank as ' ~ dbt.type_string() ~ ')', "'@'",
-                    "coalesce(list_heads.head_hash, '')"
-                ]),
-                "';'",
-                'order by profile.skill_name'
-            )
+            "'" ~ local_md5(recs_code_text()) ~ '/' ~ seed_skills ~ '/' ~ postings_per_seed_skill ~ '/' ~ top_k ~ "|'",
+            recs_hash_sum([
+                'profile.skill_name', 'profile.contribution', 'profile.seed_rank', 'profile.is_from_courses',
+                'profile.is_from_interests', "coalesce(list_heads.head_hash, '')"
+            ])
         ])) }} as inputs_fingerprint
     from profile
     left join list_heads
@@ -96,20 +91,20 @@ fingerprints as (
 
 ),
 
+-- the fingerprints of the rows kept from earlier runs (macros/recs/incremental.sql)
+kept as (
+
+    {{ recs_kept_fingerprints() }}
+
+),
+
 rescored_students as (
 
     select fingerprints.*
     from fingerprints
-    {% if keeps_rows %}
-        left join (
-            select distinct
-                kept_rows.student_key,
-                kept_rows.inputs_fingerprint
-            from {{ this }} as kept_rows
-        ) as kept
-            on fingerprints.student_key = kept.student_key
-        where kept.inputs_fingerprint is null or kept.inputs_fingerprint <> fingerprints.inputs_fingerprint
-    {% endif %}
+    left join kept
+        on fingerprints.student_key = kept.student_key
+    where kept.inputs_fingerprint is null or kept.inputs_fingerprint <> fingerprints.inputs_fingerprint
 
 ),
 
@@ -191,6 +186,22 @@ final as (
         on shortlist.student_number = rescored_students.student_number
     inner join postings
         on shortlist.job_number = postings.job_number
+
+    union all
+
+    -- a rescored student left without candidates (possible with campus:recs:open_postings_only) still replaces
+    -- its kept rows: by one marker row, which the post-hook removes
+    select
+        rescored_students.student_key,
+        null as job_posting_id,
+        null as score,
+        rescored_students.inputs_fingerprint
+    from rescored_students
+    where not exists (
+        select 1
+        from shortlist
+        where shortlist.student_number = rescored_students.student_number
+    )
 
 )
 

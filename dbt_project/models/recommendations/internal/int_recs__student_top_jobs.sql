@@ -57,7 +57,8 @@ shortlist as (
     select
         students.student_number,
         postings.job_number,
-        shortlist_rows.score
+        shortlist_rows.score,
+        shortlist_rows.inputs_fingerprint
     from shortlist_rows
     inner join students
         on shortlist_rows.student_key = students.student_key
@@ -88,6 +89,7 @@ ranked as (
         shortlist.student_number,
         shortlist.job_number,
         shortlist.score,
+        shortlist.inputs_fingerprint,
         row_number() over (
             partition by shortlist.student_number
             order by
@@ -112,6 +114,23 @@ top_k as (
 
 ),
 
+-- per student, a hash of what the explanations of this list depend on: the shortlist's inputs (the profile, the
+-- postings with their skills) and the list itself with its ranks (rec_student_jobs rebuilds a student when it
+-- changes; docs/decisions/007)
+list_fingerprints as (
+
+    select
+        top_k.student_number,
+        {{ dbt.hash(dbt.concat([
+            'max(top_k.inputs_fingerprint)', "'|'", recs_hash_sum(['postings.job_posting_id', 'top_k.rank'])
+        ])) }} as recs_fingerprint
+    from top_k
+    inner join postings
+        on top_k.job_number = postings.job_number
+    group by top_k.student_number
+
+),
+
 final as (
 
     select
@@ -120,12 +139,15 @@ final as (
         students.student_key,
         postings.job_posting_id,
         top_k.rank,
-        top_k.score
+        top_k.score,
+        list_fingerprints.recs_fingerprint
     from top_k
     inner join students
         on top_k.student_number = students.student_number
     inner join postings
         on top_k.job_number = postings.job_number
+    inner join list_fingerprints
+        on top_k.student_number = list_fingerprints.student_number
 
 )
 

@@ -4,6 +4,7 @@ search hits for names and partial words, and quality against the held-out placem
 from __future__ import annotations
 
 import shutil
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -173,18 +174,27 @@ def test_recommendations_beat_popularity(built_warehouse: BuiltWarehouse) -> Non
     assert model["hits"] >= 5, result
 
 
-def test_incremental_search_index_equals_a_full_rebuild(pristine_sandbox: Path, tmp_path: Path) -> None:
-    """Build the index, advance the sandbox three days, re-index only what changed: the result must equal an
-    index rebuilt from scratch, row for row."""
+def private_sandbox_and_warehouse(pristine_sandbox: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the session's sandbox, to advance, and a path for a warehouse of its own."""
     sandbox = tmp_path / "sandbox"
     shutil.copytree(pristine_sandbox, sandbox)
     warehouse = tmp_path / "warehouse" / "campus.duckdb"
     warehouse.parent.mkdir(parents=True)
+    return sandbox, warehouse
+
+
+def rows_of(warehouse: Path, sql: str) -> set[tuple[object, ...]]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return set(con.execute(sql).fetchall())
+
+
+def test_incremental_search_index_equals_a_full_rebuild(pristine_sandbox: Path, tmp_path: Path) -> None:
+    """Build the index, advance the sandbox three days, re-index only what changed: the result must equal an
+    index rebuilt from scratch, row for row."""
+    sandbox, warehouse = private_sandbox_and_warehouse(pristine_sandbox, tmp_path)
     select = ["--select", "+search_terms"]
 
-    def rows(sql: str) -> set[tuple[object, ...]]:
-        with duckdb.connect(str(warehouse), read_only=True) as con:
-            return set(con.execute(sql).fetchall())
+    rows = partial(rows_of, warehouse)
 
     index = (
         "select term, doc_id, doc_type, field, boost, term_frequency, field_length, doc_hash"
@@ -212,23 +222,17 @@ def test_incremental_shortlist_equals_a_full_rescoring(pristine_sandbox: Path, t
     """Build the recommendations, advance the sandbox a day, build again: only students whose inputs changed
     are rescored, and the shortlist, job and course recommendations equal ones rebuilt from scratch with the
     same fitted statistics. A refit (forced here by refit_days 0) renews both statistics (decision 007)."""
-    sandbox = tmp_path / "sandbox"
-    shutil.copytree(pristine_sandbox, sandbox)
-    warehouse = tmp_path / "warehouse" / "campus.duckdb"
-    warehouse.parent.mkdir(parents=True)
+    sandbox, warehouse = private_sandbox_and_warehouse(pristine_sandbox, tmp_path)
     select = ["--select", "+rec_student_courses"]
 
-    def rows(sql: str) -> set[tuple[object, ...]]:
-        with duckdb.connect(str(warehouse), read_only=True) as con:
-            return set(con.execute(sql).fetchall())
+    rows = partial(rows_of, warehouse)
 
     def fingerprints() -> dict[object, object]:
-        return dict(
-            rows(
-                "select distinct student_key, inputs_fingerprint"
-                " from recommendations.int_recs__student_job_shortlist"
-            )
+        kept = (
+            "select distinct student_key, inputs_fingerprint"
+            " from recommendations.int_recs__student_job_shortlist"
         )
+        return {key: fingerprint for key, fingerprint in rows(kept)}
 
     shortlist = (
         "select student_key, job_posting_id, round(score, 9)"

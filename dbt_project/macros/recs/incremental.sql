@@ -43,6 +43,20 @@
     {%- endif %}
 {%- endmacro %}
 
+{#- The rows of `fingerprints` (student_key, inputs_fingerprint, ...) whose student has no kept rows built from
+    that same fingerprint: the students this run rebuilds. -#}
+{% macro recs_students_to_rebuild(fingerprints) -%}
+    select {{ fingerprints }}.*
+    from {{ fingerprints }}
+    where not exists (
+        select 1
+        from ({{ recs_kept_fingerprints() }}) as kept
+        where
+            kept.student_key = {{ fingerprints }}.student_key
+            and kept.inputs_fingerprint = {{ fingerprints }}.inputs_fingerprint
+    )
+{%- endmacro %}
+
 {#- This model's code and every recommendation macro's (recs_*, with their per-warehouse forms), as one text:
     its local_md5 is part of each fingerprint, so that changing the logic rebuilds every student's rows. -#}
 {% macro recs_code_text() -%}

@@ -91,20 +91,10 @@ fingerprints as (
 
 ),
 
--- the fingerprints of the rows kept from earlier runs (macros/recs/incremental.sql)
-kept as (
-
-    {{ recs_kept_fingerprints() }}
-
-),
-
+-- students without kept rows built from their current fingerprint (macros/recs/incremental.sql)
 rescored_students as (
 
-    select fingerprints.*
-    from fingerprints
-    left join kept
-        on fingerprints.student_key = kept.student_key
-    where kept.inputs_fingerprint is null or kept.inputs_fingerprint <> fingerprints.inputs_fingerprint
+    {{ recs_students_to_rebuild('fingerprints') }}
 
 ),
 

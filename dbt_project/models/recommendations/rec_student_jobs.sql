@@ -40,7 +40,9 @@ rebuilt_students as (
 
 top_k as (
 
-    select top_jobs.*
+    select
+        top_jobs.*,
+        rebuilt_students.inputs_fingerprint
     from top_jobs
     inner join rebuilt_students
         on top_jobs.student_number = rebuilt_students.student_number
@@ -82,12 +84,10 @@ final as (
             'explanations.top_matched', 'explanations.has_course_match', 'explanations.has_interest_match',
             'explanations.top_missing', 'explanations.missing_count'
         ) }} as reason,
-        rebuilt_students.inputs_fingerprint
+        top_k.inputs_fingerprint
     from explanations
     inner join top_k
         on explanations.student_number = top_k.student_number and explanations.job_number = top_k.job_number
-    inner join rebuilt_students
-        on top_k.student_number = rebuilt_students.student_number
 
 )
 

@@ -1,5 +1,8 @@
 -- Usable job-posting skills: those of usable postings (base_workday__job_postings__skills).
 
+-- A filter over a base_ table: a view, so the rows are written once (dbt_project.yml).
+{{ config(materialized='view') }}
+
 with
 
 validated as (

@@ -1,5 +1,8 @@
 -- Usable career interests: those of usable students (base_workday__students__career_interests).
 
+-- A filter over a base_ table: a view, so the rows are written once (dbt_project.yml).
+{{ config(materialized='view') }}
+
 with
 
 validated as (

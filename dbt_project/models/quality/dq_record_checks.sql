@@ -1,7 +1,8 @@
 -- One row per raw record of every scored table (macros/quality/record_checks.sql): its load and what each
--- quality dimension found. dq_load_quality_scores and dq_table_quality_scores aggregate it.
+-- quality dimension found. dq_load_quality_scores and dq_table_quality_scores aggregate it. A table: those two
+-- models and five tests read it, and as a view each of them recomputed it.
 
-{{ config(materialized='view') }}
+{{ config(materialized='table') }}
 
 -- The scored tables; what each key means: macros/quality/record_checks.sql.
 {% set scored_tables = [

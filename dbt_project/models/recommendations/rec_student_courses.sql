@@ -10,6 +10,20 @@
 -- depends_on: {{ ref('rec_student_jobs') }}
 
 {%- set top_k = var('campus:recs:top_k') %}
+{%- set needed_skills = var('campus:recs:needed_skills', 5) | int %}
+{#- a student's needed skills side by side (needed_names), and the text of the skills a course closes: the
+    needed skills whose bit is set in the course's closes_mask, in need order -#}
+{%- set skill_columns, closes_parts = [], [] %}
+{%- for position in range(1, needed_skills + 1) %}
+    {%- set bit = 2 ** (position - 1) %}
+    {%- do skill_columns.append(
+        'max(case when need_rank = ' ~ position ~ ' then skill_name end) as skill_' ~ position
+    ) %}
+    {%- do closes_parts.append(
+        'coalesce(case when ranked.closes_mask % ' ~ (2 * bit) ~ ' >= ' ~ bit
+        ~ " then '; ' || needed_names.skill_" ~ position ~ " end, '')"
+    ) %}
+{%- endfor %}
 
 with
 
@@ -68,19 +82,21 @@ courses as (
 
 ),
 
+-- one row per course and skill (a course listing a skill twice closes it once, with both weights)
 course_skills as (
 
     select
         course_skills.course_id,
         skills.skill_id,
         skills.skill_name,
-        course_skills.skill_weight
+        sum(course_skills.skill_weight) as skill_weight
     from {{ ref('stg_oracle_sis__course_skills') }} as course_skills
     inner join courses
         on course_skills.course_id = courses.course_id
     inner join skills
         on course_skills.skill_name = skills.skill_name
     where not course_skills.is_deleted
+    group by course_skills.course_id, skills.skill_id, skills.skill_name
 
 ),
 
@@ -129,14 +145,26 @@ needed_skills as (
         skill_id,
         skill_name,
         sum(cast(1.0 / rank as decimal(18, 9))) as need,
-        count(*) as job_count
-    from missing
-    group by student_number, skill_id, skill_name
-    qualify
+        count(*) as job_count,
         row_number() over (
             partition by student_number
             order by sum(cast(1.0 / rank as decimal(18, 9))) desc, skill_name
-        ) <= {{ var('campus:recs:needed_skills', 5) }}
+        ) as need_rank
+    from missing
+    group by student_number, skill_id, skill_name
+    qualify need_rank <= {{ needed_skills }}
+
+),
+
+-- the needed skills' names side by side, in need order: a course's list of the skills it closes is picked out of
+-- them by its bit mask (below), not aggregated again from its candidate rows
+needed_names as (
+
+    select
+        student_number,
+        {{ skill_columns | join(',\n        ') }}
+    from needed_skills
+    group by student_number
 
 ),
 
@@ -148,6 +176,7 @@ course_candidates as (
         needed_skills.skill_name,
         needed_skills.need,
         needed_skills.job_count,
+        needed_skills.need_rank,
         needed_skills.need * course_skills.skill_weight as closes_score
     from needed_skills
     inner join course_skills
@@ -166,6 +195,10 @@ ranked as (
         course_id,
         sum(closes_score) as score,
         max(job_count) as job_count,
+        -- which of the student's needed skills the course closes, one bit per need rank: course_skills has one
+        -- row per course and skill, so this sums distinct powers of two (plain arithmetic, read the same way on
+        -- every warehouse)
+        sum(cast(power(2, need_rank - 1) as bigint)) as closes_mask,
         row_number() over (partition by student_number order by sum(closes_score) desc, course_id asc) as rank
     from course_candidates
     group by student_number, course_id
@@ -175,17 +208,16 @@ ranked as (
 
 ),
 
+-- the skills a course closes, in need order: the needed skills whose bits are set in its mask
 closes as (
 
     select
         ranked.student_number,
         ranked.course_id,
-        {{ recs_ordered_names('course_candidates.skill_name', ['-course_candidates.need', 'course_candidates.skill_name'], 'true', '; ') }}
-            as closes_skills
+        substr({{ closes_parts | join(' || ') }}, 3) as closes_skills
     from ranked
-    inner join course_candidates
-        on ranked.student_number = course_candidates.student_number and ranked.course_id = course_candidates.course_id
-    group by ranked.student_number, ranked.course_id
+    inner join needed_names
+        on ranked.student_number = needed_names.student_number
 
 ),
 

@@ -18,12 +18,16 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+import yaml  # type: ignore[import-untyped]  # PyYAML ships no type stubs
+
 from ingestion.runner import redact
 
 ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT = ROOT / "dbt_project"
 BUILT_TYPES = {"model", "snapshot", "seed"}
 TEST_TYPES = {"test", "unit_test"}
+# The dbt var of the incremental facts' re-read window, in minutes (dbt_project.yml).
+LAG_VAR = "campus:incremental:lag_minutes"
 
 
 @dataclass
@@ -84,6 +88,32 @@ def dbt_args(command: str, target: str, dbt_vars: dict[str, Any] | None) -> list
     if dbt_vars:
         args += ["--vars", json.dumps(dbt_vars)]
     return args
+
+
+def incremental_lag_minutes(dbt_vars: dict[str, Any] | None = None) -> int:
+    """How far below their latest `updated_at` the incremental facts re-select rows, in minutes, as a build
+    given `dbt_vars` sees it (the project's default otherwise)."""
+    if dbt_vars and LAG_VAR in dbt_vars:
+        return int(dbt_vars[LAG_VAR])
+    project = yaml.safe_load((DBT_PROJECT / "dbt_project.yml").read_text())
+    return int((project.get("vars") or {}).get(LAG_VAR, 60))
+
+
+def check_incremental_window(dbt_vars: dict[str, Any] | None = None) -> None:
+    """Refuse to run when the SIS cursor re-reads further back than the incremental facts re-select: a row
+    the SIS commits that late would land in staging and never reach its fact
+    (macros/marts/incremental_facts.sql)."""
+    from ingestion.oracle_sis import configured_cursor_lag_seconds
+
+    cursor_lag = configured_cursor_lag_seconds()
+    window = incremental_lag_minutes(dbt_vars)
+    if cursor_lag > window * 60:
+        raise SystemExit(
+            f"the SIS cursor re-reads {cursor_lag} s below its last value "
+            f"(sources.oracle_sis.cursor_lag_seconds), but the incremental facts re-select only {window} min "
+            f"({LAG_VAR}): rows committed that late would be loaded and never built. Set {LAG_VAR} to at "
+            f"least {-(-cursor_lag // 60)} in dbt_project.yml, or lower the SIS lag."
+        )
 
 
 def scheduled_build_args(unit_tests: bool = False) -> list[str]:

@@ -19,7 +19,12 @@ from pathlib import Path
 
 from ingestion.destination import make_pipeline, warehouse_path
 from ingestion.runner import SOURCES, SourceResult, redact, run_sources
-from orchestration.dbt_invocation import BuildRequest, DbtOutcome, prepared_dbt_build
+from orchestration.dbt_invocation import (
+    BuildRequest,
+    DbtOutcome,
+    check_incremental_window,
+    prepared_dbt_build,
+)
 from orchestration.ingest import print_summary
 from orchestration.run_history import RunRecord, record_run
 
@@ -168,6 +173,7 @@ def run_pipeline(
     # dbt runs from dbt_project/: hand it the same warehouse file as an absolute path.
     os.environ["CAMPUS_WAREHOUSE"] = str(warehouse_path().resolve())
     dbt_vars = {FROM_DATE_VAR: from_date.isoformat()} if from_date else None
+    check_incremental_window(dbt_vars)
     try:
         # dbt's process imports dbt and parses the project while the sources load (docs/decisions/006)
         with prepared_dbt_build(target, dbt_vars) as prepared:

@@ -217,6 +217,12 @@ def oracle_sis(
         yield _table_resource(credentials, table, schema, chunk_size, cursor_lag_seconds)
 
 
+def configured_cursor_lag_seconds() -> int:
+    """The lag window this source will use, resolved from dlt's configuration as a run resolves it."""
+    configured = dlt.config.get("sources.oracle_sis.cursor_lag_seconds", int)
+    return DEFAULT_CURSOR_LAG_SECONDS if configured is None else int(configured)
+
+
 def source(**kwargs: Any) -> DltSource:
     """The SIS source with its configuration resolved by dlt (what the runner calls)."""
     return oracle_sis(**kwargs)

@@ -91,3 +91,21 @@ def test_from_date_rebuilds_fact_rows_an_ordinary_run_leaves_alone(
     # `campus run --from-date` reprocesses every row changed since the date (parse and build share the var).
     assert run_pipeline(sandbox_dir, TEST_SCALE, TEST_SEED, target="ci", from_date=date(2000, 1, 1)) == 0
     assert fact_rows(warehouse) == built
+
+
+def test_a_sis_lag_beyond_the_facts_window_stops_the_run_before_anything_loads(
+    sandbox_dir: Path, warehouse: Path, dbt_in_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The SIS cursor re-reads rows committed up to its lag late; the incremental facts re-select only their
+    own window. A SIS lag longer than that would load such rows and never build them: the run refuses."""
+    from orchestration.dbt_invocation import LAG_VAR, check_incremental_window, incremental_lag_minutes
+
+    window = incremental_lag_minutes()
+    monkeypatch.setenv("SOURCES__ORACLE_SIS__CURSOR_LAG_SECONDS", str(window * 60 + 1))
+    with pytest.raises(SystemExit, match=f"{LAG_VAR}.*at least {window + 1}"):
+        run_pipeline(sandbox_dir, TEST_SCALE, TEST_SEED, target="ci")
+    assert not warehouse.exists()  # refused before any source loaded
+    # a window widened to cover the lag (as dbt --vars would) is accepted; so is the lag equal to the window
+    check_incremental_window({LAG_VAR: window + 1})
+    monkeypatch.setenv("SOURCES__ORACLE_SIS__CURSOR_LAG_SECONDS", str(window * 60))
+    check_incremental_window()

@@ -99,21 +99,22 @@ def incremental_lag_minutes(dbt_vars: dict[str, Any] | None = None) -> int:
     return int((project.get("vars") or {}).get(LAG_VAR, 60))
 
 
-def check_incremental_window(dbt_vars: dict[str, Any] | None = None) -> None:
-    """Refuse to run when the SIS cursor re-reads further back than the incremental facts re-select: a row
-    the SIS commits that late would land in staging and never reach its fact
-    (macros/marts/incremental_facts.sql)."""
+def incremental_window_problem(dbt_vars: dict[str, Any] | None = None) -> str | None:
+    """Why a run must not start, when the SIS cursor re-reads further back than the incremental facts
+    re-select: a row the SIS commits that late would land in staging and never reach its fact
+    (macros/marts/incremental_facts.sql). None when the windows agree."""
     from ingestion.oracle_sis import configured_cursor_lag_seconds
 
     cursor_lag = configured_cursor_lag_seconds()
     window = incremental_lag_minutes(dbt_vars)
-    if cursor_lag > window * 60:
-        raise SystemExit(
-            f"the SIS cursor re-reads {cursor_lag} s below its last value "
-            f"(sources.oracle_sis.cursor_lag_seconds), but the incremental facts re-select only {window} min "
-            f"({LAG_VAR}): rows committed that late would be loaded and never built. Set {LAG_VAR} to at "
-            f"least {-(-cursor_lag // 60)} in dbt_project.yml, or lower the SIS lag."
-        )
+    if cursor_lag <= window * 60:
+        return None
+    return (
+        f"the SIS cursor re-reads {cursor_lag} s below its last value "
+        f"(sources.oracle_sis.cursor_lag_seconds), but the incremental facts re-select only {window} min "
+        f"({LAG_VAR}): rows committed that late would be loaded and never built. Set {LAG_VAR} to at "
+        f"least {-(-cursor_lag // 60)} in dbt_project.yml, or lower the SIS lag."
+    )
 
 
 def scheduled_build_args(unit_tests: bool = False) -> list[str]:

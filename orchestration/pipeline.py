@@ -22,7 +22,7 @@ from ingestion.runner import SOURCES, SourceResult, redact, run_sources
 from orchestration.dbt_invocation import (
     BuildRequest,
     DbtOutcome,
-    check_incremental_window,
+    incremental_window_problem,
     prepared_dbt_build,
 )
 from orchestration.ingest import print_summary
@@ -173,7 +173,9 @@ def run_pipeline(
     # dbt runs from dbt_project/: hand it the same warehouse file as an absolute path.
     os.environ["CAMPUS_WAREHOUSE"] = str(warehouse_path().resolve())
     dbt_vars = {FROM_DATE_VAR: from_date.isoformat()} if from_date else None
-    check_incremental_window(dbt_vars)
+    problem = incremental_window_problem(dbt_vars)
+    if problem:
+        raise SystemExit(problem)
     try:
         # dbt's process imports dbt and parses the project while the sources load (docs/decisions/006)
         with prepared_dbt_build(target, dbt_vars) as prepared:

@@ -36,7 +36,7 @@ from dlt.extract import DltSource
 from ingestion.destination import destination_name, make_pipeline
 from ingestion.runner import SOURCES, SourceResult, load_source, loaded_tables, record_history, redact
 from orchestration.dagster.project import pin_warehouse_path
-from orchestration.dbt_invocation import check_incremental_window
+from orchestration.dbt_invocation import incremental_window_problem
 
 # Marts that must never be empty after a build (checked only when the manifest has them).
 NON_EMPTY_MODELS = ("dim_student", "rec_student_jobs", "search_documents")
@@ -184,7 +184,9 @@ def build_dbt_assets(manifest: Mapping[str, Any]) -> AssetsDefinition:
         # An error-severity test failing ends the step (and the run) as failed; warn-severity ones are
         # reported as failed checks with WARN severity and leave the run green.
         pin_warehouse_path()  # dbt resolves a relative DuckDB path from dbt_project/, dlt from here
-        check_incremental_window()
+        problem = incremental_window_problem()
+        if problem:
+            raise Failure(description=problem)
         yield from dbt.cli(["build"], context=context).stream()
 
     return _models

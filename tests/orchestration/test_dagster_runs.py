@@ -132,3 +132,19 @@ def test_failing_source_is_retried_then_alerts_while_others_land(
     assert "campus_workday" in str(run["error"]) and WRONG_SECRET not in str(run["error"])
     assert json.loads(str(run["sources"]))["workday"]["status"] == "failed"
     assert json.loads(str(run["sources"]))["oracle_sis"]["status"] == "success"
+
+
+def test_dbt_asset_refuses_a_sis_lag_beyond_the_facts_window(
+    pipeline_env: Env, instance: DagsterInstance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As `campus run` does: the dbt step fails, naming the var to raise, before dbt builds anything."""
+    from orchestration.dbt_invocation import LAG_VAR
+
+    monkeypatch.setenv("SOURCES__ORACLE_SIS__CURSOR_LAG_SECONDS", "86400")
+    result = materialize(
+        [definitions.dbt_models], resources=definitions.resources(), instance=instance, raise_on_error=False
+    )
+    assert not result.success
+    (failure,) = [e for e in result.all_events if e.event_type == DagsterEventType.STEP_FAILURE]
+    assert LAG_VAR in str(failure.step_failure_data.error), failure.step_failure_data.error
+    assert not pipeline_env.warehouse.exists() or not pipeline_env.tables("marts")

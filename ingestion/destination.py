@@ -45,6 +45,11 @@ def make_destination(name: str | None = None) -> Any:
     return dlt.destinations.duckdb(credentials=str(path))
 
 
+def pipeline_name(source: str) -> str:
+    """The dlt pipeline name of one source system; it also scopes config keys (`<NAME>__SOURCES__...`)."""
+    return f"campus_{source}"
+
+
 def make_pipeline(source: str, destination: str | None = None) -> dlt.Pipeline:
     """The pipeline for one source system: its own state, dataset `raw_<source>`."""
     folder = pipelines_dir()
@@ -53,7 +58,7 @@ def make_pipeline(source: str, destination: str | None = None) -> dlt.Pipeline:
     # quality layer read load time from it on every source alike.
     os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
     return dlt.pipeline(
-        pipeline_name=f"campus_{source}",
+        pipeline_name=pipeline_name(source),
         destination=make_destination(destination),
         dataset_name=f"raw_{source}",
         pipelines_dir=str(folder),

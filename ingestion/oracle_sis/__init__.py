@@ -65,11 +65,16 @@ from typing import Any
 
 import dlt
 import sqlalchemy as sa
+from dlt.common.configuration import known_sections, with_config
+from dlt.common.configuration.resolve import inject_section
 from dlt.common.configuration.specs import ConnectionStringCredentials
+from dlt.common.configuration.specs.config_section_context import ConfigSectionContext
 from dlt.common.schema.typing import TSchemaContractDict
 from dlt.extract import DltResource, DltSource
 from dlt.sources.sql_database import sql_table
 from dlt.sources.sql_database.helpers import TableLoader, default_engine_adapter_callback
+
+from ingestion.destination import pipeline_name
 
 # The SIS tables this source loads and their primary keys. Keys come from reflection when the database reports
 # them (SQLite always does; Oracle does when the login may read the constraints); this mapping is the fallback
@@ -218,9 +223,18 @@ def oracle_sis(
 
 
 def configured_cursor_lag_seconds() -> int:
-    """The lag window this source will use, resolved from dlt's configuration as a run resolves it."""
-    configured = dlt.config.get("sources.oracle_sis.cursor_lag_seconds", int)
-    return DEFAULT_CURSOR_LAG_SECONDS if configured is None else int(configured)
+    """The lag window a run of this source will use, resolved as dlt resolves the source's own argument:
+    `cursor_lag_seconds` in the source's sections, inside its pipeline's scope. So every key a run would
+    honour is seen, for example `SOURCES__ORACLE_SIS__CURSOR_LAG_SECONDS`, `CURSOR_LAG_SECONDS`,
+    `CAMPUS_ORACLE_SIS__SOURCES__ORACLE_SIS__CURSOR_LAG_SECONDS` or `[sources.oracle_sis]` in
+    `.dlt/config.toml`. Nothing else is resolved: the credentials are not read."""
+
+    @with_config(sections=(known_sections.SOURCES, oracle_sis.section, oracle_sis.name))
+    def resolved(cursor_lag_seconds: int = DEFAULT_CURSOR_LAG_SECONDS) -> int:
+        return cursor_lag_seconds
+
+    with inject_section(ConfigSectionContext(pipeline_name=pipeline_name("oracle_sis"))):
+        return int(resolved())
 
 
 def source(**kwargs: Any) -> DltSource:

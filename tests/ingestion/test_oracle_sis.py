@@ -20,6 +20,7 @@ from ingestion.oracle_sis import (
     SIS_PRIMARY_KEYS,
     SIS_TABLES,
     compile_incremental_query,
+    configured_cursor_lag_seconds,
 )
 from ingestion.oracle_sis import source as oracle_sis_source
 from orchestration.sandbox.advance import advance
@@ -189,6 +190,31 @@ def test_cursor_lag_comes_from_config_and_zero_reads_nothing_again(
 
     assert run_sis() == {}
     assert raw_checksum(warehouse) == before
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "SOURCES__ORACLE_SIS__CURSOR_LAG_SECONDS",
+        "SOURCES__ORACLE_SIS__ORACLE_SIS__CURSOR_LAG_SECONDS",
+        "SOURCES__CURSOR_LAG_SECONDS",
+        "CURSOR_LAG_SECONDS",
+        "CAMPUS_ORACLE_SIS__SOURCES__ORACLE_SIS__CURSOR_LAG_SECONDS",
+    ],
+)
+def test_the_lag_check_sees_the_lag_a_run_uses_wherever_it_is_configured(
+    sis: Path, monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
+    """`campus run` refuses a lag longer than the facts' window (orchestration/dbt_invocation.py); that
+    guard is only as good as its reading of the lag, for every key dlt gives the source."""
+    monkeypatch.setenv(key, "7777")
+    checked = configured_cursor_lag_seconds()
+
+    make_pipeline("oracle_sis")  # the runner's order: the pipeline, then the source inside its scope
+    used = {resource.explicit_args["incremental"].lag for resource in oracle_sis_source().resources.values()}
+
+    assert used == {7777}
+    assert checked == 7777
 
 
 def test_incremental_run_after_advance_loads_changes_and_the_lag_window(sis: Path, warehouse: Path) -> None:

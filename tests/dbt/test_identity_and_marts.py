@@ -54,6 +54,36 @@ def test_dbt_build_succeeds_and_every_mart_has_rows(built_warehouse: BuiltWareho
         assert scalar(built_warehouse, f"select count(*) from marts.{mart}") > 0, mart
 
 
+def test_every_declared_key_has_an_error_test(built_warehouse: BuiltWarehouse) -> None:
+    """Contracts declare the marts' primary and foreign keys. DuckDB enforces them as it writes; Snowflake
+    only records them, so on `--target prod` each one is enforced by its error-severity data test alone."""
+    manifest = json.loads((built_warehouse.dbt_dir / "target" / "manifest.json").read_text())
+    guards = set()
+    for node in manifest["nodes"].values():
+        meta = node.get("test_metadata") or {}
+        if not meta or node["config"]["severity"].lower() != "error":
+            continue
+        kwargs = meta.get("kwargs", {})
+        columns = kwargs.get("combination_of_columns") or [kwargs.get("column_name")]
+        target = kwargs.get("to", "").replace(" ", "")
+        guards.add((node.get("attached_node"), meta["name"], tuple(columns), target))
+
+    declared, unguarded = 0, []
+    for unique_id, node in manifest["nodes"].items():
+        for constraint in node.get("constraints", []) if node["resource_type"] == "model" else []:
+            columns = tuple(constraint["columns"])
+            if constraint["type"] == "foreign_key":
+                parent = constraint["to"].split(".")[-1].strip('"')
+                expected = {(unique_id, "relationships", columns, f"ref('{parent}')")}
+            else:
+                expected = {(unique_id, kind, columns, "") for kind in ("unique", "unique_combination")}
+            if not guards & expected:
+                unguarded.append(f"{unique_id}: {constraint['type']} {columns}")
+            declared += 1
+    assert declared >= len(MARTS)
+    assert not unguarded, "declared keys without an error-severity data test"
+
+
 def test_identity_precision_and_recall_against_truth(built_warehouse: BuiltWarehouse) -> None:
     truth_file = built_warehouse.sandbox_dir / built_warehouse.manifest["truth"]["identity_map"]["file"]
     truth = set(

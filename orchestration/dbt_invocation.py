@@ -102,10 +102,16 @@ def incremental_lag_minutes(dbt_vars: dict[str, Any] | None = None) -> int:
 def incremental_window_problem(dbt_vars: dict[str, Any] | None = None) -> str | None:
     """Why a run must not start, when the SIS cursor re-reads further back than the incremental facts
     re-select: a row the SIS commits that late would land in staging and never reach its fact
-    (macros/marts/incremental_facts.sql). None when the windows agree."""
+    (macros/marts/incremental_facts.sql). A negative lag is refused too, before any source loads, rather
+    than by the SIS source alone once the others have loaded. None when the windows agree."""
     from ingestion.oracle_sis import configured_cursor_lag_seconds
 
     cursor_lag = configured_cursor_lag_seconds()
+    if cursor_lag < 0:
+        return (
+            f"the SIS cursor lag (sources.oracle_sis.cursor_lag_seconds) is {cursor_lag} s: "
+            "set it to 0 or more seconds."
+        )
     window = incremental_lag_minutes(dbt_vars)
     if cursor_lag <= window * 60:
         return None

@@ -93,7 +93,7 @@ def test_from_date_rebuilds_fact_rows_an_ordinary_run_leaves_alone(
     assert fact_rows(warehouse) == built
 
 
-def test_a_sis_lag_beyond_the_facts_window_stops_the_run_before_anything_loads(
+def test_a_sis_lag_beyond_the_facts_window_or_below_zero_stops_the_run_before_anything_loads(
     sandbox_dir: Path, warehouse: Path, dbt_in_tmp: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The SIS cursor re-reads rows committed up to its lag late; the incremental facts re-select only their
@@ -109,3 +109,8 @@ def test_a_sis_lag_beyond_the_facts_window_stops_the_run_before_anything_loads(
     assert incremental_window_problem({LAG_VAR: window + 1}) is None
     monkeypatch.setenv("SOURCES__ORACLE_SIS__CURSOR_LAG_SECONDS", str(window * 60))
     assert incremental_window_problem() is None
+    # a negative lag is refused as early, not left to the SIS source once the other sources have loaded
+    monkeypatch.setenv("SOURCES__ORACLE_SIS__CURSOR_LAG_SECONDS", "-1")
+    with pytest.raises(SystemExit, match=r"cursor_lag_seconds\) is -1 s: set it to 0 or more"):
+        run_pipeline(sandbox_dir, TEST_SCALE, TEST_SEED, target="ci")
+    assert not warehouse.exists()

@@ -4,11 +4,16 @@ quarantined, and the quarantine and the warn-level data tests catch exactly the 
 
 from __future__ import annotations
 
+import json
+import shutil
+import time
+from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
-from tests.warehouse import BuiltWarehouse
+from tests.warehouse import BuiltWarehouse, run_dbt
 
 # Every raw table and the staging model it feeds (decision 003).
 STAGING_TABLES: list[tuple[str, str, str]] = [
@@ -226,3 +231,42 @@ def test_soft_deletes_and_clean_text(built_warehouse: BuiltWarehouse) -> None:
         built_warehouse, "select count(*) from staging.stg_oracle_sis__students where is_deleted is null"
     )
     assert null_flags == 0
+
+
+def test_source_freshness_checks_every_source_and_finds_a_child_table_that_stopped_loading(
+    built_warehouse: BuiltWarehouse, tmp_path: Path
+) -> None:
+    """`dbt source freshness` checks every declared source, right after a load all pass. A table whose rows
+    were loaded three days ago warns, and so does a dlt child table (no load id of its own, judged by its
+    parents' load ids) when postings keep arriving without skills: its parent still passes."""
+    warehouse = tmp_path / "campus.duckdb"
+    shutil.copy(built_warehouse.path, warehouse)
+
+    def freshness() -> dict[str, str]:
+        result = run_dbt(warehouse, tmp_path / "dbt", "source", "freshness")
+        assert result.returncode == 0, result.stdout[-3000:]
+        sources = json.loads((tmp_path / "dbt" / "target" / "sources.json").read_text())
+        return {r["unique_id"].split(".", 2)[2]: r["status"] for r in sources["results"]}
+
+    manifest = json.loads((built_warehouse.dbt_dir / "target" / "manifest.json").read_text())
+    declared = {unique_id.split(".", 2)[2] for unique_id in manifest["sources"]}
+    assert len(declared) == 21
+    assert freshness() == dict.fromkeys(declared, "pass")
+
+    three_days_ago = str(time.time() - 3 * 86400)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("update raw_oracle_sis.students set _dlt_load_id = ?", [three_days_ago])
+        con.execute(
+            "update raw_workday.job_postings set _dlt_load_id = ?"
+            " where _dlt_id in (select _dlt_parent_id from raw_workday.job_postings__skills)",
+            [three_days_ago],
+        )
+        # today's load brings a posting without skills: the parent is fresh, its child table is not
+        con.execute(
+            "insert into raw_workday.job_postings"
+            " select * replace ('no-skills' as _dlt_id, ? as _dlt_load_id)"
+            " from raw_workday.job_postings limit 1",
+            [str(time.time())],
+        )
+    stale = {"oracle_sis.students", "workday.job_postings__skills"}
+    assert freshness() == {name: "warn" if name in stale else "pass" for name in declared}

@@ -379,3 +379,77 @@ def test_incremental_facts_pick_up_a_row_committed_late_below_their_latest_updat
             keys = [r[0] for r in con.execute(f"select {key} from marts.{fact}").fetchall()]
             assert new_key in keys, f"{fact}: the late-committed row is missing"
             assert len(keys) == len(set(keys)) == before[fact] + 1, fact
+
+
+# snapshot: its staging model, key, and the columns a sandbox day changes (orchestration/sandbox/advance.py)
+SNAPSHOTS = {
+    "snp_oracle_sis__students": ("stg_oracle_sis__students", "student_id", "city, is_deleted, updated_at"),
+    "snp_workday__job_postings": (
+        "stg_workday__job_postings",
+        "job_posting_id",
+        "posting_status, is_deleted, updated_at",
+    ),
+}
+
+
+def test_snapshots_keep_the_old_version_of_every_changed_student_and_posting(
+    pristine_sandbox: Path, tmp_path: Path
+) -> None:
+    """SCD2 history: a second build without new data adds no version. After an `advance` day, each student
+    and posting that changed has its old version, with the old values, closed where the new one starts, and
+    the new one open. Every other record keeps one open version with its current values."""
+    sandbox = tmp_path / "sandbox"
+    shutil.copytree(pristine_sandbox, sandbox)
+    warehouse = tmp_path / "warehouse" / "campus.duckdb"
+    warehouse.parent.mkdir(parents=True)
+    build = ["build", "--resource-type", "model", "--resource-type", "snapshot", "--select"]
+    build += [f"+{snapshot}" for snapshot in SNAPSHOTS]
+
+    def query(sql: str) -> list[tuple[Any, ...]]:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            return con.execute(sql).fetchall()
+
+    def current(snapshot: str) -> dict[Any, tuple[Any, ...]]:
+        model, key, columns = SNAPSHOTS[snapshot]
+        return {row[0]: row[1:] for row in query(f"select {key}, {columns} from staging.{model}")}
+
+    def versions(snapshot: str) -> dict[Any, list[tuple[Any, ...]]]:
+        _, key, columns = SNAPSHOTS[snapshot]
+        out: dict[Any, list[tuple[Any, ...]]] = {}
+        rows = query(
+            f"select {key}, {columns}, dbt_valid_from, dbt_valid_to from snapshots.{snapshot}"
+            f" order by {key}, dbt_valid_from"
+        )
+        for row in rows:
+            out.setdefault(row[0], []).append(row[1:])
+        return out
+
+    def built() -> None:
+        result = run_dbt(warehouse, tmp_path / "dbt", *build)
+        assert result.returncode == 0, result.stdout[-4000:]
+
+    ingest_into(sandbox, warehouse)
+    built()
+    before = {snapshot: current(snapshot) for snapshot in SNAPSHOTS}
+    first = {snapshot: versions(snapshot) for snapshot in SNAPSHOTS}
+    built()
+    assert {snapshot: versions(snapshot) for snapshot in SNAPSHOTS} == first, "no new data, no new version"
+
+    advance(sandbox, days=1)
+    ingest_into(sandbox, warehouse)
+    built()
+    for snapshot in SNAPSHOTS:
+        old, new, history = before[snapshot], current(snapshot), versions(snapshot)
+        assert set(history) == set(old) | set(new), snapshot
+        changed = {key for key in old if key in new and new[key][-1] != old[key][-1]}
+        assert changed, f"{snapshot}: the day must change some records"
+        for key, values in new.items():
+            if key in changed:
+                assert len(history[key]) == 2, (snapshot, key, history[key])
+                (*old_values, old_from, old_to), (*new_values, new_from, new_to) = history[key]
+                assert (tuple(old_values), tuple(new_values)) == (old[key], values), (snapshot, key)
+                assert old_from == old[key][-1], (snapshot, key, history[key])
+                assert old_to == new_from == values[-1] and new_to is None, (snapshot, key, history[key])
+            else:
+                assert [version[:-2] for version in history[key]] == [values], (snapshot, key)
+                assert history[key][0][-1] is None, (snapshot, key)

@@ -477,9 +477,15 @@ select
     s.match_confidence,
     s.duplicate_record_count,
     s.is_in_sis,
-    s.is_in_workday
+    s.is_in_workday,
+    perf.attendance_days,
+    perf.present_days,
+    perf.attendance_rate,
+    perf.assessment_count,
+    perf.avg_score_pct
 from marts.dim_student as s
 left join marts.dim_program as p on p.academic_program_id = s.academic_program_id
+left join marts.student_performance_summary as perf on perf.student_key = s.student_key
 where s.student_key = ?
     or cast(s.sis_student_id as varchar) = ?
     or s.workday_student_id = ?

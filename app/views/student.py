@@ -33,6 +33,7 @@ def _identity(student: pd.Series) -> None:
     second.metric("Status", student["student_status"] or "—")
     confidence = student["match_confidence"]
     third.metric("Match confidence", "—" if pd.isna(confidence) else f"{float(confidence):.0%}")
+    _performance(student)
     identities = pd.DataFrame(
         [
             {"system": "Student key", "id": student["student_key"]},
@@ -65,6 +66,20 @@ def _text(value: object) -> str:
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat()
     return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def _performance(student: pd.Series) -> None:
+    """Attendance and assessment headline figures, as student_performance_summary computes them."""
+    rate, days, present = student["attendance_rate"], student["attendance_days"], student["present_days"]
+    assessments, average = student["assessment_count"], student["avg_score_pct"]
+    first, second, third = st.columns(3)
+    first.metric(
+        "Attendance",
+        "—" if pd.isna(rate) else f"{float(rate):.0%}",
+        help=None if pd.isna(days) else f"present at {int(present)} of {int(days)} class meetings on record",
+    )
+    second.metric("Assessments", 0 if pd.isna(assessments) else int(assessments))
+    third.metric("Average score", "—" if pd.isna(average) else f"{float(average):.1f}%")
 
 
 def _academics(student_key: str) -> None:

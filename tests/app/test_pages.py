@@ -136,6 +136,20 @@ def test_student_profile_shows_that_students_recommendations(app_env: BuiltWareh
     assert jobs["reason"].notna().all()
 
 
+def test_student_profile_shows_that_students_attendance_and_scores(app_env: BuiltWarehouse) -> None:
+    ((key, rate, assessments, average),) = app_env.query(
+        "select student_key, attendance_rate, assessment_count, avg_score_pct"
+        " from marts.student_performance_summary"
+        " where attendance_rate is not null and avg_score_pct is not null order by student_key limit 1"
+    )
+    at = open_page("views/student.py", student=key)
+    assert not at.exception and not at.error, messages(at)
+    shown = {metric.label: metric.value for metric in at.metric}
+    assert shown["Attendance"] == f"{rate:.0%}"
+    assert shown["Assessments"] == str(assessments)
+    assert shown["Average score"] == f"{average:.1f}%"
+
+
 def test_personal_fields_are_masked_by_default(app_env: BuiltWarehouse) -> None:
     key, first, last = a_recommended_student(app_env)
     at = open_page("views/student.py", student=key)

@@ -28,6 +28,7 @@ def mf_project(built_warehouse: BuiltWarehouse, tmp_path_factory: pytest.TempPat
     )
     env = {k: v for k, v in os.environ.items() if k not in ("DBT_TARGET_PATH", "DBT_LOG_PATH")}
     env |= {
+        "DBT_PROJECT_DIR": str(project),  # `make test` exports the real project's; mf would read that one
         "DBT_PROFILES_DIR": str(ROOT),
         "DBT_TARGET": "ci",
         "CAMPUS_WAREHOUSE": str(built_warehouse.path),

@@ -172,7 +172,7 @@ def not_passed(dbt_dir: Path) -> dict[str, tuple[str, str]]:
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(2 * DBT_TIMEOUT_SECONDS + 120)
+@pytest.mark.timeout(3 * DBT_TIMEOUT_SECONDS + 120)
 def test_dbt_build_passes_on_emulated_snowflake(
     built_warehouse: BuiltWarehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -233,6 +233,22 @@ def test_dbt_build_passes_on_emulated_snowflake(
                     "select defect_kind, rows_caught from quality.dq_planted_defect_coverage"
                 ).fetchall()
             )
+
+        # Source freshness takes the Snowflake path too: the load-id expression, and the child tables' query
+        freshness = run_dbt(
+            built_warehouse.path,
+            tmp_path / "freshness",
+            "source",
+            "freshness",
+            target="snowflake_emulated",
+            timeout=DBT_TIMEOUT_SECONDS,
+        )
+        assert freshness.returncode == 0, freshness.stdout[-4000:]
+        checked = json.loads((tmp_path / "freshness" / "target" / "sources.json").read_text())["results"]
+        statuses = {r["unique_id"]: r["status"] for r in checked}
+        assert statuses == dict.fromkeys(
+            json.loads((tmp_path / "build" / "target" / "manifest.json").read_text())["sources"], "pass"
+        ), statuses
     assert stored == sum(1 for r in built["results"] if not r["unique_id"].startswith("operation."))
     assert invocations == 2
     # The Snowflake SQL paths catch the same planted defects as DuckDB.

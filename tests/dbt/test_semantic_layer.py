@@ -35,7 +35,13 @@ def mf_project(built_warehouse: BuiltWarehouse, tmp_path_factory: pytest.TempPat
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
     parsed = subprocess.run(
-        [DBT, "parse", "--project-dir", str(project)], cwd=project, env=env, capture_output=True, text=True
+        [DBT, "parse", "--project-dir", str(project)],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     assert parsed.returncode == 0, parsed.stdout[-3000:]
     return {"cwd": project, "env": env}

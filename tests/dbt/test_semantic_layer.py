@@ -34,23 +34,19 @@ def mf_project(built_warehouse: BuiltWarehouse, tmp_path_factory: pytest.TempPat
         "CAMPUS_WAREHOUSE": str(built_warehouse.path),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
-    parsed = subprocess.run(
-        [DBT, "parse", "--project-dir", str(project)],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert parsed.returncode == 0, parsed.stdout[-3000:]
-    return {"cwd": project, "env": env}
+    where = {"cwd": project, "env": env}
+    run([DBT, "parse", "--project-dir", str(project)], where)
+    return where
+
+
+def run(command: list[str], where: dict[str, Any]) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False, **where)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result
 
 
 def mf(mf_project: dict[str, Any], *args: str) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([MF, *args], capture_output=True, text=True, timeout=300, **mf_project)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return result
+    return run([MF, *args], mf_project)
 
 
 def query(mf_project: dict[str, Any], tmp_path: Path, *args: str) -> list[dict[str, str]]:

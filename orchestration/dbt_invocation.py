@@ -104,14 +104,12 @@ def incremental_window_problem(dbt_vars: dict[str, Any] | None = None) -> str | 
     re-select: a row the SIS commits that late would land in staging and never reach its fact
     (macros/marts/incremental_facts.sql). A negative lag is refused too, before any source loads, rather
     than by the SIS source alone once the others have loaded. None when the windows agree."""
-    from ingestion.oracle_sis import configured_cursor_lag_seconds
+    from ingestion.oracle_sis import configured_cursor_lag_seconds, cursor_lag_problem
 
     cursor_lag = configured_cursor_lag_seconds()
-    if cursor_lag < 0:
-        return (
-            f"the SIS cursor lag (sources.oracle_sis.cursor_lag_seconds) is {cursor_lag} s: "
-            "set it to 0 or more seconds."
-        )
+    problem = cursor_lag_problem(cursor_lag)
+    if problem:
+        return problem
     window = incremental_lag_minutes(dbt_vars)
     if cursor_lag <= window * 60:
         return None

@@ -149,15 +149,24 @@ def primary_key_of(table: sa.Table) -> list[str]:
     return [_column_named(table, documented)]
 
 
+def cursor_lag_problem(lag_seconds: int) -> str | None:
+    """Why `lag_seconds` cannot be the cursor's lag window, or None. The source refuses such a lag, and so do
+    `campus run` and the Dagster dbt step before any source loads (orchestration/dbt_invocation.py)."""
+    if lag_seconds < 0:
+        return (
+            f"the SIS cursor lag (sources.oracle_sis.cursor_lag_seconds) is {lag_seconds} s: "
+            "set it to 0 or more seconds."
+        )
+    return None
+
+
 def updated_at_incremental(
     cursor_column: str, lag_seconds: int = DEFAULT_CURSOR_LAG_SECONDS, initial_value: datetime | None = None
 ) -> Any:
     """The cursor every SIS table uses: closed range start, `lag_seconds` below the last value re-read."""
-    if lag_seconds < 0:
-        raise SisSourceError(
-            f"oracle_sis: SOURCES__ORACLE_SIS__CURSOR_LAG_SECONDS is {lag_seconds}; "
-            "set it to 0 or more seconds."
-        )
+    problem = cursor_lag_problem(lag_seconds)
+    if problem:
+        raise SisSourceError(f"oracle_sis: {problem}")
     return dlt.sources.incremental(
         cursor_column, initial_value=initial_value, range_start="closed", lag=lag_seconds or None
     )

@@ -72,6 +72,16 @@ def run_dbt(
     )
 
 
+def source_freshness(
+    warehouse: Path, dbt_dir: Path, target: str = "ci", timeout: int = 600
+) -> dict[str, str]:
+    """`dbt source freshness` on `warehouse`, which must succeed: each source's status by unique id."""
+    result = run_dbt(warehouse, dbt_dir, "source", "freshness", target=target, timeout=timeout)
+    assert result.returncode == 0, result.stdout[-4000:]
+    checked = json.loads((dbt_dir / "target" / "sources.json").read_text())["results"]
+    return {r["unique_id"]: r["status"] for r in checked}
+
+
 def ingest_into(sandbox_dir: Path, warehouse: Path) -> None:
     with (
         running_sandbox(sandbox_dir) as sandbox,

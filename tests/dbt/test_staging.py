@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from tests.warehouse import BuiltWarehouse, run_dbt
+from tests.warehouse import BuiltWarehouse, source_freshness
 
 # Every raw table and the staging model it feeds (decision 003).
 STAGING_TABLES: list[tuple[str, str, str]] = [
@@ -243,10 +243,8 @@ def test_source_freshness_checks_every_source_and_finds_a_child_table_that_stopp
     shutil.copy(built_warehouse.path, warehouse)
 
     def freshness() -> dict[str, str]:
-        result = run_dbt(warehouse, tmp_path / "dbt", "source", "freshness")
-        assert result.returncode == 0, result.stdout[-3000:]
-        sources = json.loads((tmp_path / "dbt" / "target" / "sources.json").read_text())
-        return {r["unique_id"].split(".", 2)[2]: r["status"] for r in sources["results"]}
+        statuses = source_freshness(warehouse, tmp_path / "dbt")
+        return {unique_id.split(".", 2)[2]: status for unique_id, status in statuses.items()}
 
     manifest = json.loads((built_warehouse.dbt_dir / "target" / "manifest.json").read_text())
     declared = {unique_id.split(".", 2)[2] for unique_id in manifest["sources"]}

@@ -721,8 +721,13 @@ def load_quality_scores() -> pd.DataFrame:
     )
 
 
-def _latest_invocation_filter() -> str:
-    return """run_started_at = (select max(run_started_at) from quality.dq_dbt_test_results)"""
+def _latest_invocation_filter(resource_types: tuple[str, ...]) -> str:
+    """The latest invocation that ran nodes of these types: a later `dbt source freshness` (which records only
+    sources) must not hide the build's tests and models."""
+    kinds = ", ".join(f"'{kind}'" for kind in resource_types)
+    return f"""run_started_at = (
+            select max(run_started_at) from quality.dq_dbt_test_results where resource_type in ({kinds})
+        )"""
 
 
 def failing_tests() -> pd.DataFrame:
@@ -732,7 +737,7 @@ def failing_tests() -> pd.DataFrame:
         select node_name, status, failures, message, run_started_at
         from quality.dq_dbt_test_results
         where is_test and not is_passed
-            and {_latest_invocation_filter()}
+            and {_latest_invocation_filter(("test", "unit_test"))}
         order by case status when 'error' then 0 when 'fail' then 1 else 2 end, failures desc, node_name
         """,
         (),
@@ -764,7 +769,7 @@ def dbt_durations() -> pd.DataFrame | None:
         f"""
         select node_name, resource_type, status, execution_time_seconds as execution_seconds, run_started_at
         from quality.dq_dbt_test_results
-        where {_latest_invocation_filter()}
+        where {_latest_invocation_filter(("model", "snapshot", "seed", "test", "unit_test"))}
         order by execution_time_seconds desc, node_name
         """,
         (),
@@ -812,6 +817,33 @@ def source_freshness() -> pd.DataFrame:
     )
     frame["last_success_at"] = ok
     return frame.reset_index()
+
+
+def dbt_source_freshness() -> pd.DataFrame | None:
+    """dbt's latest freshness verdict per source table (`dbt source freshness`, which `campus run` runs after
+    every load), not-passing ones first; None until dbt has recorded results."""
+    if not has_relation("quality", "dq_dbt_test_results"):
+        return None
+    return fetch(
+        """
+        select source_name, table_name, status, message, checked_at
+        from (
+            select
+                split_part(unique_id, '.', 3) as source_name,
+                node_name as table_name,
+                status,
+                message,
+                run_started_at as checked_at,
+                row_number() over (partition by unique_id order by run_started_at desc) as newest_first
+            from quality.dq_dbt_test_results
+            where resource_type = 'source'
+        ) as checks
+        where newest_first = 1
+        order by case status when 'pass' then 1 else 0 end, source_name, table_name
+        """,
+        (),
+        SHORT_TTL,
+    )
 
 
 def planted_defect_coverage() -> pd.DataFrame | None:

@@ -76,6 +76,19 @@ def _freshness() -> None:
     last = pd.to_datetime(fresh["last_success_at"], utc=True)
     fresh = fresh.assign(hours_since_success=((now - last).dt.total_seconds() / 3600).round(1))
     st.dataframe(fresh, hide_index=True, width="stretch")
+    checks = queries.dbt_source_freshness()
+    if checks is None or checks.empty:
+        st.caption("dbt has not checked the sources' freshness yet (`campus run` does after every load).")
+        return
+    stale = checks[checks["status"] != "pass"]
+    if stale.empty:
+        st.success(f"All {len(checks)} source tables passed dbt's latest freshness check.")
+    else:
+        st.warning(
+            f"{len(stale)} of {len(checks)} source tables did not pass dbt's freshness check: "
+            + ", ".join(stale["source_name"] + "." + stale["table_name"])
+        )
+    st.dataframe(checks, hide_index=True, width="stretch")
 
 
 def _coverage() -> None:

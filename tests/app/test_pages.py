@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import APP
-from tests.warehouse import BuiltWarehouse
+from tests.warehouse import BuiltWarehouse, source_freshness
 
 PAGES = [
     "views/search.py",
@@ -294,3 +294,41 @@ def test_any_mart_downloads_masked(app_env: BuiltWarehouse) -> None:
     at.radio(key="files_format").set_value("CSV").run()
     assert not at.exception and not at.error, messages(at)
     assert "personal fields masked" in page_text(at)
+
+
+def test_quality_page_shows_stale_sources_and_still_the_builds_tests_after_a_freshness_check(
+    app_env: BuiltWarehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`dbt source freshness` after the build: the quality page lists the stale table from dbt's verdicts, and
+    its failing tests and the pipeline page's durations still come from the build, not from the check."""
+    warehouse = tmp_path / "campus.duckdb"
+    shutil.copy(app_env.path, warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "update raw_tableau.job_market_trends set _dlt_load_id = ?", [str(time.time() - 3 * 86400)]
+        )
+    statuses = source_freshness(warehouse, tmp_path / "dbt")
+    assert statuses["source.campus_pathways.tableau.job_market_trends"] == "warn"
+    monkeypatch.setenv("CAMPUS_WAREHOUSE", str(warehouse))
+    warned_in_build = {
+        r["unique_id"].split(".")[2] for r in app_env.run_results["results"] if r["status"] == "warn"
+    }
+    assert warned_in_build
+
+    at = open_page("views/quality.py")
+    assert not at.exception, at.exception
+    assert "1 of" in messages(at) and "tableau.job_market_trends" in messages(at)
+    (checks,) = [f for f in frames(at) if {"source_name", "table_name", "status"} <= set(f.columns)]
+    assert len(checks) == len(statuses)
+    assert checks.iloc[0][["source_name", "table_name", "status"]].tolist() == [
+        "tableau",
+        "job_market_trends",
+        "warn",
+    ]
+    assert "72." in checks.iloc[0]["message"]
+    (failing,) = [f for f in frames(at) if "failures" in f.columns]
+    assert set(failing["node_name"]) == warned_in_build
+
+    at = open_page("views/pipeline.py")
+    (durations,) = [f for f in frames(at) if "execution_seconds" in f.columns]
+    assert {"model", "test"} <= set(durations["resource_type"])

@@ -5,6 +5,7 @@ quarantined, and the quarantine and the warn-level data tests catch exactly the 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import time
 from pathlib import Path
@@ -268,3 +269,18 @@ def test_source_freshness_checks_every_source_and_finds_a_child_table_that_stopp
             [str(time.time())],
         )
     assert freshness() == {name: "warn" if name in stale else "pass" for name in declared}
+    # The hook keeps each verdict in quality.dbt_test_results, saying how old the newest load was; an empty
+    # table (here dbt's own results, emptied) says it has no rows instead of dating them to the year 1.
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("delete from quality.dbt_test_results")
+    assert freshness()["quality.dbt_test_results"] == "warn"
+    with duckdb.connect(str(warehouse)) as con:
+        kept = dict(
+            con.execute(
+                "select replace(unique_id, 'source.campus_pathways.', ''), message"
+                " from quality.dbt_test_results"
+            ).fetchall()
+        )
+    assert kept["quality.dbt_test_results"] == "no rows loaded"
+    assert re.fullmatch(r"newest load \S+ \S+, 72\.\d h before the check", kept["oracle_sis.students"])
+    assert re.fullmatch(r"newest load \S+ \S+, 0\.\d h before the check", kept["workday.job_postings"])

@@ -1,4 +1,5 @@
-{#- dbt results over time: `quality.dbt_test_results`, one row per node each invocation ran.
+{#- dbt results over time: `quality.dbt_test_results`, one row per node each invocation ran (`dbt source
+    freshness` included: one row per source table, its message saying how old the newest load was).
 
     on-run-start creates the table if it is missing (so the `dq_dbt_test_results` view always has something to
     select from, even on a first build); on-run-end inserts this invocation's results. Plain DDL and a
@@ -51,6 +52,16 @@
         {%- set failures = result.failures if result.failures is not none else 'null' -%}
         {%- set execution_time = result.execution_time if result.execution_time is not none else 'null' -%}
         {%- set message = (result.message | string)[:1000] if result.message is not none else none -%}
+        {#- A source's freshness result carries no message: say how old its newest load was. -#}
+        {%- if node.resource_type == 'source' and result.age is defined and result.age is not none -%}
+            {#- dbt dates an empty table's newest load to the year 1 -#}
+            {%- if result.max_loaded_at is none or result.max_loaded_at.year < 1970 -%}
+                {%- set message = 'no rows loaded' -%}
+            {%- else -%}
+                {%- set message = 'newest load ' ~ result.max_loaded_at ~ ', '
+                    ~ ('%.1f' | format(result.age / 3600)) ~ ' h before the check' -%}
+            {%- endif -%}
+        {%- endif -%}
         {%- do rows.append(
             '(' ~ quality_sql_literal(invocation_id)
             ~ ', ' ~ quality_sql_literal(node.unique_id)

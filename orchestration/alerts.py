@@ -1,4 +1,5 @@
-"""Failure alerts: a JSON POST to a webhook and/or an e-mail over SMTP, with every configured secret redacted.
+"""Alerts on failed runs and stale sources: a JSON POST to a webhook and/or an e-mail over SMTP, with every
+configured secret redacted.
 
 Config read (environment variables; unset means that channel is off):
 - `CAMPUS_ALERT_WEBHOOK_URL`: POST `application/json` here (Slack/Teams-style webhook or any receiver).
@@ -84,6 +85,23 @@ def _send_mail(config: AlertConfig, subject: str, body: dict[str, Any]) -> None:
         if config.smtp_password:
             smtp.login(config.smtp_from or "", config.smtp_password)
         smtp.send_message(message)
+
+
+def stale_sources_alert(
+    run_id: str, trigger: str, job_name: str | None, target: str | None, stale: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
+    """Subject and payload of the alert for a run that succeeded with source tables past their freshness
+    threshold (`dbt source freshness` warned): `stale` is table -> verdict, as in
+    `pipeline_runs.stale_sources`."""
+    subject = f"Campus pipeline: {len(stale)} source table(s) stale ({job_name or trigger}, {target})"
+    payload = {
+        "event": "campus_sources_stale",
+        "trigger": trigger,
+        "run_id": run_id,
+        "job_name": job_name,
+        "stale_sources": stale,
+    }
+    return subject, payload
 
 
 def send_alert(subject: str, payload: dict[str, Any], config: AlertConfig | None = None) -> list[str]:

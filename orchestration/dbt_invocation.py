@@ -1,7 +1,10 @@
-"""`dbt build` for `campus run`: invoked through dbt's Python API, its results counted by outcome.
+"""`dbt source freshness` and `dbt build` for `campus run`: invoked through dbt's Python API, their results
+counted by outcome.
 
-`prepared_dbt_build` starts the build's process before the sources load, so that importing dbt and parsing the
-project (about 2.5 s) overlap ingestion on another core instead of following it (docs/decisions/006).
+`prepared_dbt_build` starts dbt's process before the sources load, so that importing dbt and parsing the
+project (about 2.5 s) overlap ingestion on another core instead of following it (docs/decisions/006). After
+the load the run asks it for the sources' freshness, then for the build, both on that one parse
+(docs/decisions/008).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from datetime import datetime
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -50,6 +54,46 @@ class DbtOutcome:
 
 
 @dataclass(frozen=True)
+class SourceFreshness:
+    """dbt's freshness verdict on one source table: `pass`, `warn`, `error` (its `warn_after` / `error_after`
+    exceeded) or `runtime error` (it could not be checked)."""
+
+    table: str  # "<source>.<table>", e.g. "workday.job_postings"
+    status: str
+    age_hours: float | None = None  # newest load's age when checked; None when it could not be checked
+    message: str | None = None
+
+    def row(self) -> dict[str, Any]:
+        return {"status": self.status, "age_hours": self.age_hours, "message": self.message}
+
+
+@dataclass
+class FreshnessOutcome:
+    """What one `dbt source freshness` found, table by table."""
+
+    checked: list[SourceFreshness] = field(default_factory=list)
+    error: str | None = None  # dbt itself could not run
+
+    @property
+    def stale(self) -> list[SourceFreshness]:
+        """Tables past a freshness threshold, or whose freshness could not be checked."""
+        return [table for table in self.checked if table.status != "pass"]
+
+    @property
+    def errored(self) -> bool:
+        """What `dbt source freshness` exits non-zero for: an error threshold passed, a check that could not
+        run, or dbt failing. A `warn` alone does not."""
+        return self.error is not None or any(t.status in ("error", "runtime error") for t in self.checked)
+
+
+@dataclass(frozen=True)
+class FreshnessRequest:
+    """Check these sources' freshness (`--select`; every source when None)."""
+
+    select: Sequence[str] | None = None
+
+
+@dataclass(frozen=True)
 class BuildRequest:
     """What to build; the target and vars are fixed when the build is prepared (they shape the parse)."""
 
@@ -83,8 +127,10 @@ def count_results(results: Sequence[Any]) -> DbtOutcome:
 
 
 def dbt_args(command: str, target: str, dbt_vars: dict[str, Any] | None) -> list[str]:
-    """The arguments every invocation shares: `parse` and `build` must agree on them to share a parse."""
-    args = [command, "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(ROOT), "--target", target]
+    """The arguments every invocation shares: `parse`, `source freshness` and `build` must agree on them to
+    share a parse."""
+    args = [*command.split(), "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(ROOT)]
+    args += ["--target", target]
     if dbt_vars:
         args += ["--vars", json.dumps(dbt_vars)]
     return args
@@ -154,8 +200,89 @@ def dbt_build(
     return outcome
 
 
+def freshness_selection(sources: Sequence[str] | None = None) -> list[str]:
+    """`source:<name>` per chosen source (every ingestion source by default): the tables a run could have
+    loaded. The pipeline's own bookkeeping (`meta.load_history`, `quality.dbt_test_results`) is left out: the
+    run writes it itself, so checked before the build it would only time the previous run."""
+    from ingestion.runner import SOURCES
+
+    return [f"source:{name}" for name in (sources or SOURCES)]
+
+
+def freshness_verdict(
+    table: str, status: str, age: float | None, newest: datetime | None, message: str | None
+) -> SourceFreshness:
+    """One table's verdict from dbt's result: `age` in seconds, `newest` its newest load time."""
+    if age is not None and (newest is None or newest.year < 1970):  # an empty table: dbt dates it year 1
+        age, message = None, message or "no rows loaded"
+    return SourceFreshness(
+        table=table,
+        status=status,
+        age_hours=round(float(age) / 3600, 2) if age is not None else None,
+        message=redact(str(message)) if message else None,
+    )
+
+
+def count_freshness(results: Sequence[Any]) -> FreshnessOutcome:
+    """One `SourceFreshness` per source table dbt checked, in dbt's order (the project's hooks left out)."""
+    outcome = FreshnessOutcome()
+    for result in results:
+        node = result.node
+        if str(getattr(node.resource_type, "value", node.resource_type)) != "source":
+            continue
+        outcome.checked.append(
+            freshness_verdict(
+                f"{node.source_name}.{node.name}",
+                str(getattr(result.status, "value", result.status)),
+                getattr(result, "age", None),
+                getattr(result, "max_loaded_at", None),
+                getattr(result, "message", None),
+            )
+        )
+    return outcome
+
+
+def freshness_from_artifact(sources_json: dict[str, Any]) -> FreshnessOutcome:
+    """The same verdicts from dbt's `sources.json` (what the dbt CLI leaves, e.g. under Dagster)."""
+    outcome = FreshnessOutcome()
+    for result in sources_json.get("results", []):
+        newest = result.get("max_loaded_at")
+        outcome.checked.append(
+            freshness_verdict(
+                result["unique_id"].split(".", 2)[2],
+                result["status"],
+                result.get("max_loaded_at_time_ago_in_s"),
+                datetime.fromisoformat(newest.replace("Z", "+00:00")) if newest else None,
+                result.get("error"),
+            )
+        )
+    return outcome
+
+
+def source_freshness(
+    target: str,
+    request: FreshnessRequest,
+    dbt_vars: dict[str, Any] | None = None,
+    manifest: Any = None,
+) -> FreshnessOutcome:
+    """Invoke `dbt source freshness` once, in this process, on `manifest` if one was parsed already. Its
+    results also land in `quality.dbt_test_results` (the project's on-run-end hook)."""
+    from dbt.cli.main import dbtRunner
+
+    os.environ.setdefault("DBT_PROFILES_DIR", str(ROOT))
+    args = dbt_args("source freshness", target, dbt_vars)
+    if request.select:
+        args += ["--select", *request.select]
+    result = dbtRunner(manifest=manifest).invoke(args)
+    outcome = count_freshness(getattr(result.result, "results", None) or [])
+    if result.exception is not None:
+        outcome.error = redact(str(result.exception))
+    return outcome
+
+
 def _parse_then_build(channel: Connection, target: str, dbt_vars: dict[str, Any] | None) -> None:
-    """The build's process: import dbt and parse the project now, build when asked (None: stop unbuilt)."""
+    """dbt's process: import dbt and parse the project now; then answer freshness requests until the build
+    request, build, and end (None: stop unbuilt)."""
     # Ctrl-C is the run's to handle: PreparedBuild.close stops this process, which prints no trace of its own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from dbt.cli.main import dbtRunner
@@ -164,16 +291,24 @@ def _parse_then_build(channel: Connection, target: str, dbt_vars: dict[str, Any]
     parsed = dbtRunner().invoke([*dbt_args("parse", target, dbt_vars), "--quiet"])
     # A project that does not parse is parsed again by the build, which reports the error as usual.
     manifest = parsed.result if parsed.success else None
-    request = channel.recv()
-    if request is None:
+    while True:
+        request = channel.recv()
+        if request is None:
+            return
+        if isinstance(request, FreshnessRequest):
+            freshness = source_freshness(target, request, dbt_vars, manifest)
+            sys.stdout.flush()
+            channel.send(freshness)
+            continue
+        outcome = dbt_build(target, request, dbt_vars, manifest)
+        sys.stdout.flush()
+        channel.send(outcome)
         return
-    outcome = dbt_build(target, request, dbt_vars, manifest)
-    sys.stdout.flush()
-    channel.send(outcome)
 
 
 class PreparedBuild:
-    """A `dbt build` whose process has started and is parsing the project; `run` builds and waits for it."""
+    """A `dbt build` whose process has started and is parsing the project; `freshness` checks the sources on
+    that parse, `run` builds and waits for it (then the process ends)."""
 
     def __init__(self, target: str, dbt_vars: dict[str, Any] | None) -> None:
         # spawn, not fork: the parent holds threads (the sandbox's servers) and DuckDB handles
@@ -190,6 +325,15 @@ class PreparedBuild:
     def pid(self) -> int | None:
         return self._process.pid
 
+    def freshness(self, request: FreshnessRequest) -> FreshnessOutcome:
+        try:
+            self._channel.send(request)
+            outcome: FreshnessOutcome = self._channel.recv()
+        except (EOFError, OSError):  # the process died: a failed check, never a hung run
+            self._process.join()
+            return FreshnessOutcome(error=self._died())
+        return outcome
+
     def run(self, request: BuildRequest) -> DbtOutcome:
         self._sent = True
         try:
@@ -197,11 +341,12 @@ class PreparedBuild:
             outcome: DbtOutcome = self._channel.recv()
         except (EOFError, OSError):  # the process died: a failed build, never a hung run
             self._process.join()
-            return DbtOutcome(
-                success=False, error=f"the dbt build process exited with code {self._process.exitcode}"
-            )
+            return DbtOutcome(success=False, error=self._died())
         self._process.join()
         return outcome
+
+    def _died(self) -> str:
+        return f"the dbt build process exited with code {self._process.exitcode}"
 
     def close(self) -> None:
         """Stop the process: told to, if the build was never asked for (the run failed before it); terminated,

@@ -1,8 +1,9 @@
-"""`campus run`: the whole pipeline. Locally: the sandbox, the sources ingested, `dbt build`, a summary, and a
-row in `raw_meta.pipeline_runs` (see `orchestration.run_history`).
+"""`campus run`: the whole pipeline. Locally: the sandbox, the sources ingested, `dbt source freshness`,
+`dbt build`, a summary, and a row in `raw_meta.pipeline_runs` (see `orchestration.run_history`).
 
-Exit status: non-zero when a source failed or dbt reported an error (a model error or an error-severity test
-failing); warn-severity tests alone leave it at zero.
+Exit status: non-zero when a source failed, a source's freshness could not be checked (or passed an
+`error_after`), or dbt reported an error (a model error or an error-severity test failing); warn-severity
+tests and stale sources (`warn_after`) alone leave it at zero. Stale sources are alerted on either way.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from ingestion.runner import SOURCES, SourceResult, redact, run_sources
 from orchestration.dbt_invocation import (
     BuildRequest,
     DbtOutcome,
+    FreshnessOutcome,
+    FreshnessRequest,
+    freshness_selection,
     incremental_window_problem,
     prepared_dbt_build,
 )
@@ -110,14 +114,39 @@ def dbt_selection(sources: Sequence[str] | None) -> list[str] | None:
     return [f"source:{name}+" for name in sources] if sources else None
 
 
+def stale_sources(freshness: FreshnessOutcome | None) -> dict[str, dict[str, object]] | None:
+    """Table -> verdict for every source table that did not pass its freshness check; None when unchecked."""
+    if freshness is None:
+        return None
+    return {table.table: table.row() for table in freshness.stale}
+
+
+def print_freshness(freshness: FreshnessOutcome | None) -> None:
+    print("\n== source freshness ==")
+    if freshness is None:
+        print("  not checked")
+        return
+    counts: dict[str, int] = {}
+    for table in freshness.checked:
+        counts[table.status] = counts.get(table.status, 0) + 1
+    print(f"  {len(freshness.checked)} tables: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+    for table in freshness.stale:
+        age = f"newest load {table.age_hours:.1f} h old" if table.age_hours is not None else table.message
+        print(f"  {table.status.upper()} {table.table}: {age}")
+    if freshness.error:
+        print(f"  error: {freshness.error}")
+
+
 def print_report(
     results: Sequence[SourceResult],
+    freshness: FreshnessOutcome | None,
     build: DbtOutcome | None,
     quality: tuple[str, float] | None,
     timings: dict[str, float],
 ) -> None:
     print("\n== ingestion ==")
     print_summary(results)
+    print_freshness(freshness)
     print("\n== dbt build ==")
     if build is None:
         print("  not run")
@@ -137,8 +166,18 @@ def print_report(
         print(f"  {stage:<10} {seconds:6.1f} s")
 
 
-def failure_text(results: Sequence[SourceResult], build: DbtOutcome | None) -> str | None:
+def failure_text(
+    results: Sequence[SourceResult], freshness: FreshnessOutcome | None, build: DbtOutcome | None
+) -> str | None:
     parts = [f"source {r.source}: {r.error}" for r in results if r.status != "success"]
+    if freshness is not None:
+        parts += [
+            f"freshness {t.table}: {t.status}" + (f": {t.message}" if t.message else "")
+            for t in freshness.stale
+            if t.status in ("error", "runtime error")
+        ]
+        if freshness.error:
+            parts.append(f"dbt source freshness: {freshness.error}")
     if build is not None:
         parts += [f"dbt {f}" for f in build.failures]
         if build.error:
@@ -167,6 +206,7 @@ def run_pipeline(
     started = datetime.now(UTC)
     timings: dict[str, float] = {}
     results: list[SourceResult] = []
+    freshness: FreshnessOutcome | None = None
     build: DbtOutcome | None = None
     quality: tuple[str, float] | None = None
     crash: str | None = None
@@ -189,6 +229,9 @@ def run_pipeline(
                 results = run_sources(sources, destination=destination)
                 timings["ingest"] = time.perf_counter() - t0
             t0 = time.perf_counter()
+            freshness = prepared.freshness(FreshnessRequest(freshness_selection(sources)))
+            timings["freshness"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
             build = prepared.run(BuildRequest(dbt_selection(sources), full_refresh, unit_tests))
             timings["dbt build"] = time.perf_counter() - t0
         t0 = time.perf_counter()
@@ -199,9 +242,14 @@ def run_pipeline(
         raise
     finally:
         failed = (
-            crash is not None or any(r.status != "success" for r in results) or build is None or build.errored
+            crash is not None
+            or any(r.status != "success" for r in results)
+            or freshness is None
+            or freshness.errored
+            or build is None
+            or build.errored
         )
-        error = "\n".join(t for t in (crash, failure_text(results, build)) if t) or None
+        error = "\n".join(t for t in (crash, failure_text(results, freshness, build)) if t) or None
         record = RunRecord(
             run_id=run_id,
             trigger="cli",
@@ -212,6 +260,7 @@ def run_pipeline(
             status="failed" if failed else "success",
             stage_seconds=timings,
             sources={r.source: {"status": r.status, "rows": r.rows_loaded} for r in results},
+            stale_sources=stale_sources(freshness),
             models_built=build.models_built if build else 0,
             tests_passed=build.tests_passed if build else 0,
             tests_warned=build.tests_warned if build else 0,
@@ -220,7 +269,7 @@ def run_pipeline(
             error=error,
         )
         recorded = _record_and_alert(record, destination)
-    print_report(results, build, quality, timings)
+    print_report(results, freshness, build, quality, timings)
     print(f"\nwarehouse: {os.environ['CAMPUS_WAREHOUSE']}")
     if recorded:
         print(f"run: {run_id} ({record.status}, recorded in raw_meta.pipeline_runs)")
@@ -230,6 +279,8 @@ def run_pipeline(
         failed_sources = [r.source for r in results if r.status != "success"]
         if failed_sources:
             print(f"FAILED sources: {', '.join(failed_sources)}")
+        if freshness is not None and freshness.errored:
+            print("FAILED dbt source freshness: see the tables above")
         if build is not None and build.errored:
             print("FAILED dbt build: see the failures above")
         return 1
@@ -237,22 +288,27 @@ def run_pipeline(
 
 
 def _record_and_alert(record: RunRecord, destination: str) -> bool:
-    """Record the run, alert on failure; False if the record was lost (the run then exits non-zero)."""
+    """Record the run, alert on failure or on stale sources; False if the record was lost (the run then exits
+    non-zero)."""
     recorded = True
     try:
         record_run(record, destination)
     except Exception as exc:  # reported and turned into a non-zero exit, not raised over the run's own error
         recorded = False
         log.error("run %s not recorded in raw_meta.pipeline_runs: %s", record.run_id, redact(str(exc)))
-    if record.status == "failed":
-        from orchestration.alerts import AlertConfig, send_alert
+    from orchestration.alerts import AlertConfig, send_alert, stale_sources_alert
 
-        if AlertConfig.from_env().channels:
-            try:
-                send_alert(
-                    f"campus run failed ({record.target})",
-                    {"run_id": record.run_id, "trigger": "cli", "error": record.error},
-                )
-            except Exception as exc:
-                log.error("failure alert not delivered: %s", redact(str(exc)))
+    alert = None
+    if record.status == "failed":
+        payload = {"run_id": record.run_id, "trigger": "cli", "error": record.error}
+        alert = (f"campus run failed ({record.target})", {**payload, "stale_sources": record.stale_sources})
+    elif record.stale_sources:
+        alert = stale_sources_alert(
+            record.run_id, "cli", record.job_name, record.target, record.stale_sources
+        )
+    if alert and AlertConfig.from_env().channels:
+        try:
+            send_alert(*alert)
+        except Exception as exc:
+            log.error("alert not delivered: %s", redact(str(exc)))
     return recorded

@@ -15,6 +15,9 @@ Snowflake alike; merged on `run_id`, so recording a run twice keeps one row. Col
 | `stage_seconds` | text (JSON) | stage -> seconds: `{"sandbox": 1.2, "ingest": 8.0, "dbt build": 14.1}`; |
 |  |  | for Dagster one entry per step (`campus_workday`, `campus_dbt_models`, ...) |
 | `sources` | text (JSON object) | source -> `{"status": ..., "rows": n}` for the sources the run loaded |
+| `stale_sources` | text (JSON object), nullable | `<source>.<table>` -> `{"status", "age_hours",` |
+|  |  | `"message"}` for every table `dbt source freshness` did not pass (`{}`: all fresh; null: |
+|  |  | not checked) |
 | `rows_loaded` | bigint | rows loaded over all sources |
 | `models_built` | bigint | dbt models (and snapshots, seeds) built successfully |
 | `tests_passed`, `tests_warned`, `tests_failed` | bigint | dbt tests by outcome (`failed`: error severity) |
@@ -52,6 +55,7 @@ _COLUMNS: TTableSchemaColumns = {
     "duration_seconds": {"data_type": "double", "nullable": False},
     "stage_seconds": {"data_type": "text", "nullable": False},
     "sources": {"data_type": "text", "nullable": False},
+    "stale_sources": {"data_type": "text", "nullable": True},
     "rows_loaded": {"data_type": "bigint", "nullable": False},
     "models_built": {"data_type": "bigint", "nullable": False},
     "tests_passed": {"data_type": "bigint", "nullable": False},
@@ -75,6 +79,7 @@ class RunRecord:
     target: str | None = None
     stage_seconds: dict[str, float] = field(default_factory=dict)
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    stale_sources: dict[str, dict[str, Any]] | None = None
     models_built: int = 0
     tests_passed: int = 0
     tests_warned: int = 0
@@ -88,6 +93,8 @@ class RunRecord:
         row = asdict(self)
         row["stage_seconds"] = json.dumps({k: round(v, 3) for k, v in self.stage_seconds.items()})
         row["sources"] = json.dumps(self.sources, sort_keys=True)
+        if self.stale_sources is not None:
+            row["stale_sources"] = json.dumps(self.stale_sources, sort_keys=True)
         row["rows_loaded"] = sum(int(s.get("rows") or 0) for s in self.sources.values())
         row["duration_seconds"] = round((self.finished_at - self.started_at).total_seconds(), 3)
         row["error"] = redact(self.error) if self.error else None

@@ -1,5 +1,6 @@
 """The assets: one dagster-dlt multi-asset per source (one asset per raw table), the dbt project through
-dagster-dbt with its sources mapped onto those raw-table assets, the dbt exposures (the app) and row-count
+dagster-dbt with its sources mapped onto those raw-table assets (its step checks their freshness first and
+records each verdict as an observation of the raw-table asset), the dbt exposures (the app) and row-count
 checks on the key marts.
 
 Config read (environment variables):
@@ -21,6 +22,7 @@ from dagster import (
     AssetCheckSeverity,
     AssetExecutionContext,
     AssetKey,
+    AssetObservation,
     AssetsDefinition,
     AssetSpec,
     Failure,
@@ -36,7 +38,12 @@ from dlt.extract import DltSource
 from ingestion.destination import destination_name, make_pipeline
 from ingestion.runner import SOURCES, SourceResult, load_source, loaded_tables, record_history, redact
 from orchestration.dagster.project import pin_warehouse_path
-from orchestration.dbt_invocation import incremental_window_problem
+from orchestration.dbt_invocation import (
+    FreshnessOutcome,
+    freshness_from_artifact,
+    freshness_selection,
+    incremental_window_problem,
+)
 
 # Marts that must never be empty after a build (checked only when the manifest has them).
 NON_EMPTY_MODELS = ("dim_student", "rec_student_jobs", "search_documents")
@@ -187,9 +194,50 @@ def build_dbt_assets(manifest: Mapping[str, Any]) -> AssetsDefinition:
         problem = incremental_window_problem()
         if problem:
             raise Failure(description=problem)
+        # As `campus run` does: the raw tables' freshness first, one observation per source table on its
+        # raw-table asset; a table that could not be checked fails the step once the build has run.
+        freshness = check_source_freshness(dbt)
+        yield from freshness_observations(freshness)
         yield from dbt.cli(["build"], context=context).stream()
+        if freshness.errored:
+            raise Failure(description=f"dbt source freshness: {freshness_problems(freshness)}")
 
     return _models
+
+
+# Metadata key of a source table's freshness verdict on its raw-table asset's observations.
+FRESHNESS_KEY = "dbt_freshness"
+
+
+def check_source_freshness(dbt: DbtCliResource) -> FreshnessOutcome:
+    """`dbt source freshness` on every ingestion source's tables, read from the `sources.json` it leaves."""
+    # one --select value: dagster-dbt takes only the first word after the flag as the selection
+    selection = " ".join(freshness_selection())
+    invocation = dbt.cli(["source", "freshness", "--select", selection], raise_on_error=False)
+    invocation.wait()
+    try:
+        return freshness_from_artifact(invocation.get_artifact("sources.json"))
+    except FileNotFoundError:
+        exit_code = invocation.process.returncode
+        return FreshnessOutcome(error=f"dbt wrote no sources.json (exit code {exit_code})")
+
+
+def freshness_observations(freshness: FreshnessOutcome) -> Iterator[AssetObservation]:
+    for table in freshness.checked:
+        source, name = table.table.split(".", 1)
+        yield AssetObservation(
+            asset_key=raw_table_key(source, name),
+            metadata={
+                "dbt_source": table.table,
+                FRESHNESS_KEY: table.status,
+                **{k: v for k, v in table.row().items() if k != "status" and v is not None},
+            },
+        )
+
+
+def freshness_problems(freshness: FreshnessOutcome) -> str:
+    parts = [f"{t.table}: {t.status} ({t.message})" for t in freshness.stale if t.status != "warn"]
+    return "; ".join(parts + ([freshness.error] if freshness.error else []))
 
 
 def build_exposures(manifest: Mapping[str, Any]) -> list[AssetSpec]:

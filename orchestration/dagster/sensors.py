@@ -1,4 +1,5 @@
-"""Sensors on finished runs: the failure alert, and a `raw_meta.pipeline_runs` row for every Dagster run.
+"""Sensors on finished runs: the failure alert, and a `raw_meta.pipeline_runs` row for every Dagster run (a
+successful run with stale sources alerts on those).
 
 Both run in the Dagster daemon (`dagster dev` starts one) and are RUNNING by default: they only act when a run
 ends. Alert channels are configured as in `orchestration.alerts` (`CAMPUS_ALERT_WEBHOOK_URL`,
@@ -7,6 +8,7 @@ ends. Alert channels are configured as in `orchestration.alerts` (`CAMPUS_ALERT_
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,7 +27,7 @@ from dagster import (
 
 from ingestion.destination import destination_name
 from ingestion.runner import redact
-from orchestration.alerts import AlertConfig, send_alert
+from orchestration.alerts import AlertConfig, send_alert, stale_sources_alert
 from orchestration.dagster.project import dbt_target
 from orchestration.run_history import RunRecord, record_run
 
@@ -87,11 +89,18 @@ def dagster_run_record(instance: DagsterInstance, run: DagsterRun, error: str | 
             status = "success" if stat.status and stat.status.value == "SUCCESS" else "failed"
             sources[stat.step_key.removeprefix("campus_")] = {"status": status, "rows": 0}
     models = passed = warned = failed = 0
+    stale: dict[str, dict[str, Any]] | None = None
     for entry in instance.all_logs(run.run_id):
         event = entry.dagster_event
         if event is None:
             continue
-        if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
+        if event.event_type == DagsterEventType.ASSET_OBSERVATION:
+            verdict = freshness_verdict(event.asset_observation_data.asset_observation.metadata)
+            if verdict is not None:
+                stale = stale or {}
+                if verdict[1]["status"] != "pass":
+                    stale[verdict[0]] = verdict[1]
+        elif event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
             materialization = event.step_materialization_data.materialization
             path = materialization.asset_key.path
             if path[0].startswith("raw_") and path[0][4:] in sources:
@@ -120,6 +129,7 @@ def dagster_run_record(instance: DagsterInstance, run: DagsterRun, error: str | 
         status="success" if succeeded else "failed",
         stage_seconds=stages,
         sources=sources,
+        stale_sources=stale,
         models_built=models,
         tests_passed=passed,
         tests_warned=warned,
@@ -127,6 +137,21 @@ def dagster_run_record(instance: DagsterInstance, run: DagsterRun, error: str | 
         quality_score=quality[1] if quality else None,
         error=error,
     )
+
+
+def freshness_verdict(metadata: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """(`<source>.<table>`, verdict) from a raw-table asset's freshness observation; None for any other."""
+    from orchestration.dagster.assets import FRESHNESS_KEY
+
+    if FRESHNESS_KEY not in metadata:
+        return None
+
+    def value(key: str) -> Any:
+        entry = metadata.get(key)
+        return getattr(entry, "value", entry)
+
+    verdict = {"status": value(FRESHNESS_KEY), "age_hours": value("age_hours"), "message": value("message")}
+    return str(value("dbt_source")), verdict
 
 
 def _source_names() -> tuple[str, ...]:
@@ -142,7 +167,15 @@ def _source_names() -> tuple[str, ...]:
     default_status=DefaultSensorStatus.RUNNING,
 )
 def campus_run_history_success(context: RunStatusSensorContext) -> None:
-    record_run(dagster_run_record(context.instance, context.dagster_run), destination_name())
+    record = dagster_run_record(context.instance, context.dagster_run)
+    record_run(record, destination_name())
+    # A failed run is alerted on by campus_failure_alert; a successful one still alerts on stale sources.
+    if record.stale_sources and AlertConfig.from_env().channels:
+        alert = stale_sources_alert(
+            record.run_id, "dagster", record.job_name, record.target, record.stale_sources
+        )
+        sent = send_alert(*alert)
+        context.log.info(f"stale-sources alert for run {record.run_id} sent via {', '.join(sent)}")
 
 
 @run_failure_sensor(

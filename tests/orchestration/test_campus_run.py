@@ -13,6 +13,7 @@ import pytest
 
 from orchestration.pipeline import run_pipeline
 from tests.conftest import TEST_SCALE, TEST_SEED
+from tests.orchestration.conftest import Receiver
 
 
 def runs(warehouse: Path) -> list[tuple[object, ...]]:
@@ -114,3 +115,61 @@ def test_a_sis_lag_beyond_the_facts_window_or_below_zero_stops_the_run_before_an
     with pytest.raises(SystemExit, match=r"cursor_lag_seconds\) is -1 s: set it to 0 or more"):
         run_pipeline(sandbox_dir, TEST_SCALE, TEST_SEED, target="ci")
     assert not warehouse.exists()
+
+
+def stale_sources(warehouse: Path) -> list[object]:
+    with duckdb.connect(str(warehouse)) as con:
+        rows = con.execute("select stale_sources from raw_meta.pipeline_runs order by started_at").fetchall()
+    return [r[0] for r in rows]
+
+
+def test_stale_sources_are_reported_recorded_and_alerted_without_failing_the_run(
+    sandbox_dir: Path,
+    warehouse: Path,
+    dbt_in_tmp: Path,
+    alert_receiver: Receiver,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`campus run` checks every source's freshness after the load; a table past `warn_after` is listed in
+    the summary and the run's record, and alerted on, while the run still succeeds."""
+    assert run_pipeline(sandbox_dir, TEST_SCALE, TEST_SEED, target="ci") == 0
+    assert "== source freshness ==" in capsys.readouterr().out
+    assert stale_sources(warehouse) == ["{}"] and alert_receiver.bodies == []
+
+    # Each file drop is loaded once and no new file arrives, so the next run loads nothing into raw_files:
+    # its tables keep their last load. Move those loads three days back, past the 36 h warn_after.
+    with duckdb.connect(str(warehouse)) as con:
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables"
+                " where table_schema = 'raw_files' and not starts_with(table_name, '_dlt')"
+            ).fetchall()
+        ]
+        for table in tables:
+            con.execute(
+                f"update raw_files.{table}"
+                " set _dlt_load_id = cast(cast(_dlt_load_id as double) - 3 * 86400 as varchar)"
+            )
+    expected = {f"files.{table}" for table in tables}
+    assert len(expected) >= 3
+
+    assert run_pipeline(sandbox_dir, TEST_SCALE, TEST_SEED, target="ci") == 0
+    out = capsys.readouterr().out
+    for table in expected:
+        assert f"WARN {table}: newest load 7" in out  # 72.0 h old, give or take the run's own minutes
+    recorded = json.loads(str(stale_sources(warehouse)[-1]))
+    assert set(recorded) == expected
+    assert {v["status"] for v in recorded.values()} == {"warn"}
+    assert all(72 <= v["age_hours"] < 73 for v in recorded.values())
+    ((body,),) = [alert_receiver.bodies]
+    assert body["event"] == "campus_sources_stale" and set(body["stale_sources"]) == expected
+    # dbt's own record of the check, which the app's quality page reads
+    with duckdb.connect(str(warehouse)) as con:
+        warned = con.execute(
+            "select unique_id, message from quality.dbt_test_results where resource_type = 'source'"
+            " and status = 'warn' and run_started_at = (select max(run_started_at) from"
+            " quality.dbt_test_results where resource_type = 'source')"
+        ).fetchall()
+    assert {uid.removeprefix("source.campus_pathways.") for uid, _ in warned} == expected
+    assert all(" h before the check" in message for _, message in warned)

@@ -7,9 +7,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+import duckdb
 import pytest
 import requests
 from dagster import (
+    DagsterEvent,
     DagsterEventType,
     DagsterInstance,
     build_run_status_sensor_context,
@@ -17,6 +19,7 @@ from dagster import (
     materialize,
 )
 
+from ingestion.runner import SOURCES
 from orchestration.dagster import definitions
 from orchestration.dagster.sensors import (
     campus_failure_alert,
@@ -43,7 +46,9 @@ def pipeline_runs(env: Env) -> list[dict[str, object]]:
     return [dict(zip((*names, "tests_failed", "error"), row, strict=True)) for row in with_names]
 
 
-def test_materialise_everything_builds_queryable_marts(pipeline_env: Env, instance: DagsterInstance) -> None:
+def test_materialise_everything_builds_queryable_marts(
+    pipeline_env: Env, instance: DagsterInstance, alert_receiver: Receiver
+) -> None:
     assets = [*definitions.source_assets, definitions.dbt_models, *definitions.mart_checks]
     result = materialize(assets, resources=definitions.resources(), instance=instance, raise_on_error=False)
     failures = [e.message for e in result.all_events if e.event_type == DagsterEventType.STEP_FAILURE]
@@ -80,6 +85,60 @@ def test_materialise_everything_builds_queryable_marts(pipeline_env: Env, instan
     assert int(run["models_built"]) > 10 and int(run["tests_passed"]) > 10  # type: ignore[call-overload]
     assert "campus_dbt_models" in json.loads(str(run["stage_seconds"]))
     assert json.loads(str(run["sources"]))["oracle_sis"]["rows"] > 0
+    # The dbt step checked every raw table's freshness first: all fresh, so nothing stale and no alert.
+    verdicts = freshness_observations(result.all_events)
+    declared = {
+        f"{p['source_name']}.{p['name']}"
+        for p in definitions.manifest["sources"].values()
+        if p["source_name"] in SOURCES
+    }
+    assert set(verdicts) == declared and set(verdicts.values()) == {"pass"}
+    assert stale_sources(pipeline_env, result.run_id) == {} and alert_receiver.bodies == []
+
+    # The file drops are loaded once: moved three days back, their tables are stale at the next dbt step.
+    files = {t for t in pipeline_env.tables("raw_files") if not t.startswith("_dlt")}
+    with duckdb.connect(str(pipeline_env.warehouse)) as con:
+        for table in files:
+            con.execute(
+                f"update raw_files.{table}"
+                " set _dlt_load_id = cast(cast(_dlt_load_id as double) - 3 * 86400 as varchar)"
+            )
+    again = materialize([definitions.dbt_models], resources=definitions.resources(), instance=instance)
+    stale = {f"files.{table}" for table in files}
+    verdicts = freshness_observations(again.all_events)
+    assert {table for table, status in verdicts.items() if status != "pass"} == stale
+    assert {verdicts[table] for table in stale} == {"warn"}  # a warning: the run still succeeds
+    campus_run_history_success(
+        build_run_status_sensor_context(
+            sensor_name="campus_run_history_success",
+            dagster_event=again.get_run_success_event(),
+            dagster_instance=instance,
+            dagster_run=again.dagster_run,
+        )
+    )
+    recorded = stale_sources(pipeline_env, again.run_id)
+    assert set(recorded) == stale and all(72 <= v["age_hours"] < 73 for v in recorded.values())
+    ((body,),) = [alert_receiver.bodies]
+    assert (body["event"], body["trigger"]) == ("campus_sources_stale", "dagster")
+    assert body["run_id"] == again.run_id
+    assert set(body["stale_sources"]) == stale
+
+
+def freshness_observations(events: list[DagsterEvent]) -> dict[str, str]:
+    """`<source>.<table>` -> dbt's freshness verdict, from the run's raw-table asset observations."""
+    verdicts = {}
+    for event in events:
+        if event.event_type == DagsterEventType.ASSET_OBSERVATION:
+            metadata = event.asset_observation_data.asset_observation.metadata
+            if "dbt_freshness" in metadata:
+                verdicts[str(metadata["dbt_source"].value)] = str(metadata["dbt_freshness"].value)
+    return verdicts
+
+
+def stale_sources(env: Env, run_id: str) -> dict[str, dict[str, object]]:
+    ((value,),) = env.query(f"select stale_sources from raw_meta.pipeline_runs where run_id = '{run_id}'")
+    stale: dict[str, dict[str, object]] = json.loads(str(value))
+    return stale
 
 
 def test_failing_source_is_retried_then_alerts_while_others_land(

@@ -131,7 +131,8 @@ def test_stale_sources_are_reported_recorded_and_alerted_without_failing_the_run
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """`campus run` checks every source's freshness after the load; a table past `warn_after` is listed in
-    the summary and the run's record, and alerted on, while the run still succeeds."""
+    the summary and the run's record, and alerted on, while the run still succeeds. A table that cannot be
+    checked fails the run."""
     assert run_pipeline(sandbox_dir, TEST_SCALE, TEST_SEED, target="ci") == 0
     assert "== source freshness ==" in capsys.readouterr().out
     assert stale_sources(warehouse) == ["{}"] and alert_receiver.bodies == []
@@ -173,3 +174,19 @@ def test_stale_sources_are_reported_recorded_and_alerted_without_failing_the_run
         ).fetchall()
     assert {uid.removeprefix("source.campus_pathways.") for uid, _ in warned} == expected
     assert all(" h before the check" in message for _, message in warned)
+
+    # A raw table that cannot be checked at all (dropped here) fails the run, naming the table, and the
+    # failure alert says so; the build still ran (and fails on the same table).
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("drop table raw_files.course_evaluations")
+    assert run_pipeline(sandbox_dir, TEST_SCALE, TEST_SEED, target="ci", sources=["files"]) == 1
+    out = capsys.readouterr().out
+    assert "RUNTIME ERROR files.course_evaluations" in out and "FAILED dbt source freshness" in out
+    with duckdb.connect(str(warehouse)) as con:
+        (error,) = con.execute(
+            "select error from raw_meta.pipeline_runs order by started_at desc limit 1"
+        ).fetchone() or (None,)
+    assert "freshness files.course_evaluations: runtime error" in str(error)
+    failure = alert_receiver.bodies[-1]
+    assert "freshness files.course_evaluations: runtime error" in failure["error"]
+    assert failure["stale_sources"]["files.course_evaluations"]["status"] == "runtime error"

@@ -85,6 +85,16 @@ class FreshnessOutcome:
         run, or dbt failing. A `warn` alone does not."""
         return self.error is not None or any(t.status in ("error", "runtime error") for t in self.checked)
 
+    @property
+    def failures(self) -> list[str]:
+        """What made the check fail, one line per table (and dbt's own error): empty unless `errored`."""
+        parts = [
+            f"{t.table}: {t.status}" + (f": {t.message}" if t.message else "")
+            for t in self.checked
+            if t.status in ("error", "runtime error")
+        ]
+        return parts + ([f"dbt: {self.error}"] if self.error else [])
+
 
 @dataclass(frozen=True)
 class FreshnessRequest:

@@ -171,13 +171,7 @@ def failure_text(
 ) -> str | None:
     parts = [f"source {r.source}: {r.error}" for r in results if r.status != "success"]
     if freshness is not None:
-        parts += [
-            f"freshness {t.table}: {t.status}" + (f": {t.message}" if t.message else "")
-            for t in freshness.stale
-            if t.status in ("error", "runtime error")
-        ]
-        if freshness.error:
-            parts.append(f"dbt source freshness: {freshness.error}")
+        parts += [f"freshness {failure}" for failure in freshness.failures]
     if build is not None:
         parts += [f"dbt {f}" for f in build.failures]
         if build.error:

@@ -200,7 +200,7 @@ def build_dbt_assets(manifest: Mapping[str, Any]) -> AssetsDefinition:
         yield from freshness_observations(freshness)
         yield from dbt.cli(["build"], context=context).stream()
         if freshness.errored:
-            raise Failure(description=f"dbt source freshness: {freshness_problems(freshness)}")
+            raise Failure(description="dbt source freshness: " + "; ".join(freshness.failures))
 
     return _models
 
@@ -233,11 +233,6 @@ def freshness_observations(freshness: FreshnessOutcome) -> Iterator[AssetObserva
                 **{k: v for k, v in table.row().items() if k != "status" and v is not None},
             },
         )
-
-
-def freshness_problems(freshness: FreshnessOutcome) -> str:
-    parts = [f"{t.table}: {t.status} ({t.message})" for t in freshness.stale if t.status != "warn"]
-    return "; ".join(parts + ([freshness.error] if freshness.error else []))
 
 
 def build_exposures(manifest: Mapping[str, Any]) -> list[AssetSpec]:

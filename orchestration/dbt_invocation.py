@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -73,6 +74,7 @@ class FreshnessOutcome:
 
     checked: list[SourceFreshness] = field(default_factory=list)
     error: str | None = None  # dbt itself could not run
+    seconds: float = 0.0  # the check's own wall time (not the wait for dbt's process to finish parsing)
 
     @property
     def stale(self) -> list[SourceFreshness]:
@@ -283,8 +285,10 @@ def source_freshness(
     args = dbt_args("source freshness", target, dbt_vars)
     if request.select:
         args += ["--select", *request.select]
+    started = time.perf_counter()
     result = dbtRunner(manifest=manifest).invoke(args)
     outcome = count_freshness(getattr(result.result, "results", None) or [])
+    outcome.seconds = time.perf_counter() - started
     if result.exception is not None:
         outcome.error = redact(str(result.exception))
     return outcome

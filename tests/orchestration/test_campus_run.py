@@ -47,7 +47,7 @@ def test_exit_code_follows_test_severity_and_every_run_is_recorded(
     assert (trigger, status, failed, error) == ("cli", "success", 0, None)
     assert int(warned) > 0 and int(built) > 0  # type: ignore[call-overload]
     assert json.loads(str(sources))["workday"]["rows"] > 0
-    assert {"sandbox", "ingest", "dbt build"} <= set(json.loads(str(stages)))
+    assert {"sandbox", "ingest", "freshness", "dbt build"} <= set(json.loads(str(stages)))
     # The scheduled run leaves dbt's unit tests to CI; the data tests all ran.
     kinds = {
         r["unique_id"].split(".")[0]

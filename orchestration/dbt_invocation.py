@@ -195,21 +195,33 @@ def dbt_build(
     Unit tests are left out unless asked for: they test model logic on fixed inputs, so they cannot change
     between two runs of the same code; CI (`make test`) runs them on every change (dbt's advice for
     production jobs: `--exclude-resource-type unit_test`)."""
+    extra = ["--full-refresh"] if request.full_refresh else []
+    extra += scheduled_build_args(request.unit_tests)
+    result, error = invoke_dbt("build", target, dbt_vars, manifest, request.select, extra)
+    outcome = count_results(getattr(result.result, "results", None) or [])
+    outcome.success = bool(result.success)
+    outcome.error = error
+    return outcome
+
+
+def invoke_dbt(
+    command: str,
+    target: str,
+    dbt_vars: dict[str, Any] | None,
+    manifest: Any,
+    select: Sequence[str] | None,
+    extra: Sequence[str] = (),
+) -> tuple[Any, str | None]:
+    """Invoke a dbt command once, in this process, on `manifest` if one was parsed already: dbt's result,
+    and the redacted error when dbt itself could not run."""
     from dbt.cli.main import dbtRunner
 
     os.environ.setdefault("DBT_PROFILES_DIR", str(ROOT))
-    args = dbt_args("build", target, dbt_vars)
-    if request.select:
-        args += ["--select", *request.select]
-    if request.full_refresh:
-        args.append("--full-refresh")
-    args += scheduled_build_args(request.unit_tests)
-    result = dbtRunner(manifest=manifest).invoke(args)
-    outcome = count_results(getattr(result.result, "results", None) or [])
-    outcome.success = bool(result.success)
-    if result.exception is not None:
-        outcome.error = redact(str(result.exception))
-    return outcome
+    args = dbt_args(command, target, dbt_vars)
+    if select:
+        args += ["--select", *select]
+    result = dbtRunner(manifest=manifest).invoke([*args, *extra])
+    return result, redact(str(result.exception)) if result.exception is not None else None
 
 
 def freshness_selection(sources: Sequence[str] | None = None) -> list[str]:
@@ -279,18 +291,11 @@ def source_freshness(
 ) -> FreshnessOutcome:
     """Invoke `dbt source freshness` once, in this process, on `manifest` if one was parsed already. Its
     results also land in `quality.dbt_test_results` (the project's on-run-end hook)."""
-    from dbt.cli.main import dbtRunner
-
-    os.environ.setdefault("DBT_PROFILES_DIR", str(ROOT))
-    args = dbt_args("source freshness", target, dbt_vars)
-    if request.select:
-        args += ["--select", *request.select]
     started = time.perf_counter()
-    result = dbtRunner(manifest=manifest).invoke(args)
+    result, error = invoke_dbt("source freshness", target, dbt_vars, manifest, request.select)
     outcome = count_freshness(getattr(result.result, "results", None) or [])
     outcome.seconds = time.perf_counter() - started
-    if result.exception is not None:
-        outcome.error = redact(str(result.exception))
+    outcome.error = error
     return outcome
 
 

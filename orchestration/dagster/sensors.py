@@ -95,7 +95,7 @@ def dagster_run_record(instance: DagsterInstance, run: DagsterRun, error: str | 
         if event is None:
             continue
         if event.event_type == DagsterEventType.ASSET_OBSERVATION:
-            verdict = freshness_verdict(event.asset_observation_data.asset_observation.metadata)
+            verdict = observed_freshness(event.asset_observation_data.asset_observation.metadata)
             if verdict is not None:
                 stale = stale or {}
                 if verdict[1]["status"] != "pass":
@@ -139,7 +139,7 @@ def dagster_run_record(instance: DagsterInstance, run: DagsterRun, error: str | 
     )
 
 
-def freshness_verdict(metadata: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
+def observed_freshness(metadata: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
     """(`<source>.<table>`, verdict) from a raw-table asset's freshness observation; None for any other."""
     from orchestration.dagster.assets import FRESHNESS_KEY
 

@@ -82,6 +82,26 @@ def source_freshness(
     return {r["unique_id"]: r["status"] for r in checked}
 
 
+def age_loads(warehouse: Path, schema: str, days: float) -> list[str]:
+    """Move every load of the dlt root tables in `schema` `days` back (their `_dlt_load_id` is the load's
+    epoch time, which freshness reads); the tables moved."""
+    with duckdb.connect(str(warehouse)) as con:
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables"
+                " where table_schema = ? and not starts_with(table_name, '_dlt')",
+                [schema],
+            ).fetchall()
+        ]
+        for table in tables:
+            con.execute(
+                f"update {schema}.{table}"
+                f" set _dlt_load_id = cast(cast(_dlt_load_id as double) - {float(days) * 86400} as varchar)"
+            )
+    return tables
+
+
 def ingest_into(sandbox_dir: Path, warehouse: Path) -> None:
     with (
         running_sandbox(sandbox_dir) as sandbox,

@@ -14,6 +14,7 @@ import pytest
 from orchestration.pipeline import run_pipeline
 from tests.conftest import TEST_SCALE, TEST_SEED
 from tests.orchestration.conftest import Receiver
+from tests.warehouse import age_loads
 
 
 def runs(warehouse: Path) -> list[tuple[object, ...]]:
@@ -139,20 +140,7 @@ def test_stale_sources_are_reported_recorded_and_alerted_without_failing_the_run
 
     # Each file drop is loaded once and no new file arrives, so the next run loads nothing into raw_files:
     # its tables keep their last load. Move those loads three days back, past the 36 h warn_after.
-    with duckdb.connect(str(warehouse)) as con:
-        tables = [
-            r[0]
-            for r in con.execute(
-                "select table_name from information_schema.tables"
-                " where table_schema = 'raw_files' and not starts_with(table_name, '_dlt')"
-            ).fetchall()
-        ]
-        for table in tables:
-            con.execute(
-                f"update raw_files.{table}"
-                " set _dlt_load_id = cast(cast(_dlt_load_id as double) - 3 * 86400 as varchar)"
-            )
-    expected = {f"files.{table}" for table in tables}
+    expected = {f"files.{table}" for table in age_loads(warehouse, "raw_files", days=3)}
     assert len(expected) >= 3
 
     assert run_pipeline(sandbox_dir, TEST_SCALE, TEST_SEED, target="ci") == 0

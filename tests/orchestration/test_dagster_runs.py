@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-import duckdb
 import pytest
 import requests
 from dagster import (
@@ -27,6 +26,7 @@ from orchestration.dagster.sensors import (
     campus_run_history_success,
 )
 from tests.orchestration.conftest import Env, Receiver
+from tests.warehouse import age_loads
 
 WRONG_SECRET = "not-the-client-secret-7f3a9"
 
@@ -96,13 +96,7 @@ def test_materialise_everything_builds_queryable_marts(
     assert stale_sources(pipeline_env, result.run_id) == {} and alert_receiver.bodies == []
 
     # The file drops are loaded once: moved three days back, their tables are stale at the next dbt step.
-    files = {t for t in pipeline_env.tables("raw_files") if not t.startswith("_dlt")}
-    with duckdb.connect(str(pipeline_env.warehouse)) as con:
-        for table in files:
-            con.execute(
-                f"update raw_files.{table}"
-                " set _dlt_load_id = cast(cast(_dlt_load_id as double) - 3 * 86400 as varchar)"
-            )
+    files = age_loads(pipeline_env.warehouse, "raw_files", days=3)
     again = materialize([definitions.dbt_models], resources=definitions.resources(), instance=instance)
     stale = {f"files.{table}" for table in files}
     verdicts = freshness_observations(again.all_events)

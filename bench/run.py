@@ -37,7 +37,7 @@ def stage(*args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
 def bench_scale(scale: float, work: Path) -> dict[str, Any]:
     """Generate, ingest, build, score; then advance one day and run the incremental path."""
     from orchestration.dbt_invocation import scheduled_build_args
-    from orchestration.sandbox.serve import running_sandbox
+    from sandbox.serve import running_sandbox
 
     data, warehouse = work / f"sandbox_{scale}", work / f"warehouse_{scale}"
     report: dict[str, Any] = {"scale": scale}
@@ -91,7 +91,7 @@ def bench_campus_run(scale: float, work: Path) -> dict[str, Any]:
 
 def scores(warehouse: Path, data: Path) -> dict[str, Any]:
     """Quality of identity resolution and recommendations against the sandbox's truth."""
-    from orchestration.sandbox.truth import identity_scores
+    from sandbox.truth import identity_scores
 
     out: dict[str, Any] = {}
     try:

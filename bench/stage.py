@@ -11,7 +11,7 @@ from typing import Any
 
 
 def stage_generate(out: str, scale: str, seed: str) -> dict[str, Any]:
-    from orchestration.sandbox.generate import generate
+    from sandbox.generate import generate
 
     manifest = generate(Path(out), scale=float(scale), seed=int(seed))
     rows = {
@@ -23,7 +23,7 @@ def stage_generate(out: str, scale: str, seed: str) -> dict[str, Any]:
 
 
 def stage_advance(out: str, days: str) -> dict[str, Any]:
-    from orchestration.sandbox.advance import advance
+    from sandbox.advance import advance
 
     advance(Path(out), days=int(days))
     return {}

@@ -13,7 +13,7 @@ DEFAULT_DATA = Path("sandbox_data")
 
 
 def _sandbox_generate(args: argparse.Namespace) -> int:
-    from orchestration.sandbox.generate import generate
+    from sandbox.generate import generate
 
     manifest = generate(args.out, scale=args.scale, seed=args.seed)
     print(f"sandbox written to {args.out} (scale {args.scale}, seed {args.seed}, as of {manifest['as_of']})")
@@ -25,7 +25,7 @@ def _sandbox_generate(args: argparse.Namespace) -> int:
 
 
 def _sandbox_advance(args: argparse.Namespace) -> int:
-    from orchestration.sandbox.advance import advance
+    from sandbox.advance import advance
 
     manifest = advance(args.data, days=args.days)
     latest = manifest["advances"][-1]
@@ -36,7 +36,7 @@ def _sandbox_advance(args: argparse.Namespace) -> int:
 
 
 def _sandbox_serve(args: argparse.Namespace) -> int:
-    from orchestration.sandbox.serve import serve_forever
+    from sandbox.serve import serve_forever
 
     return serve_forever(args)
 

@@ -47,7 +47,7 @@ def ensure_sandbox(data_dir: Path, scale: float, seed: int) -> None:
         if found["scale"] == scale and found["seed"] == seed:
             print(f"sandbox: reusing {data_dir} (scale {scale}, seed {seed}, as of {found['as_of']})")
             return
-    from orchestration.sandbox.generate import generate
+    from sandbox.generate import generate
 
     generate(data_dir, scale=scale, seed=seed)
     print(f"sandbox: generated {data_dir} (scale {scale}, seed {seed})")
@@ -70,7 +70,7 @@ def patched_environ(values: dict[str, str]) -> Iterator[None]:
 @contextmanager
 def sandbox_environment(data_dir: Path) -> Iterator[None]:
     """Start the stand-ins and point the connectors at them for the duration of the run."""
-    from orchestration.sandbox.serve import running_sandbox
+    from sandbox.serve import running_sandbox
 
     with running_sandbox(data_dir) as sandbox, patched_environ(sandbox.environment()):
         yield

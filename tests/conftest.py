@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.sandbox.generate import generate
+from sandbox.generate import generate
 from tests.warehouse import BuiltWarehouse, build_warehouse
 
 TEST_SCALE = 0.01

@@ -19,7 +19,7 @@ import duckdb
 
 from ingestion.runner import run_sources
 from orchestration.pipeline import patched_environ
-from orchestration.sandbox.serve import running_sandbox
+from sandbox.serve import running_sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 DBT = str(Path(sys.executable).with_name("dbt"))

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 
 from bench.recommendations import evaluate
-from orchestration.sandbox.advance import advance
+from sandbox.advance import advance
 from tests.warehouse import BuiltWarehouse, ingest_into, run_dbt
 
 TOP_K = 10

@@ -15,7 +15,7 @@ import pytest
 from ingestion.destination import make_pipeline
 from ingestion.files import source as files_source
 from ingestion.files.contracts import FILE_KINDS, kind_of
-from orchestration.sandbox.advance import advance
+from sandbox.advance import advance
 
 RAW = "raw_files"
 

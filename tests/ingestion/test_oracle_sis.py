@@ -23,7 +23,7 @@ from ingestion.oracle_sis import (
     configured_cursor_lag_seconds,
 )
 from ingestion.oracle_sis import source as oracle_sis_source
-from orchestration.sandbox.advance import advance
+from sandbox.advance import advance
 
 RAW = "raw_oracle_sis"
 

@@ -21,8 +21,8 @@ import requests
 from ingestion.oracle_sis import DEFAULT_CURSOR_LAG_SECONDS
 from ingestion.runner import run_sources
 from orchestration.ingest import run_ingest
-from orchestration.sandbox import credentials as cred
-from orchestration.sandbox.serve import Sandbox, running_sandbox
+from sandbox import credentials as cred
+from sandbox.serve import Sandbox, running_sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 SIS_TABLES = [

@@ -22,13 +22,13 @@ from ingestion.tableau import TableauDataError
 from ingestion.tableau import source as tableau_source
 from ingestion.tableau.parsing import parse_view_csv
 from ingestion.tableau.views import VIEWS
-from orchestration.sandbox.advance import advance
-from orchestration.sandbox.credentials import (
+from sandbox.advance import advance
+from sandbox.credentials import (
     TABLEAU_PAT_NAME,
     TABLEAU_PAT_SECRET,
     TABLEAU_SITE_CONTENT_URL,
 )
-from orchestration.sandbox.tableau_server import TableauServer
+from sandbox.tableau_server import TableauServer
 
 DAY_1 = date(2026, 9, 1)
 DAY_2 = date(2026, 9, 2)

@@ -25,14 +25,14 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 from ingestion.destination import make_pipeline
 from ingestion.workday import RESOURCES
 from ingestion.workday import source as workday_source
-from orchestration.sandbox.advance import advance
-from orchestration.sandbox.credentials import (
+from sandbox.advance import advance
+from sandbox.credentials import (
     WORKDAY_CLIENT_ID,
     WORKDAY_CLIENT_SECRET,
     WORKDAY_REFRESH_TOKEN,
     WORKDAY_TENANT,
 )
-from orchestration.sandbox.workday_server import WorkdayServer
+from sandbox.workday_server import WorkdayServer
 
 TIMEOUT = 10
 # Pages of 100 at the test scale: students 600 (6), academicPrograms 24 (1), jobPostings 500 (5),

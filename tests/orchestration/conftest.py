@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from orchestration.sandbox.serve import Sandbox, running_sandbox
+from sandbox.serve import Sandbox, running_sandbox
 
 
 @dataclass

@@ -15,9 +15,9 @@ import pyarrow.parquet as pq
 import pytest
 import requests
 
-from orchestration.sandbox.credentials import WORKDAY_CLIENT_ID, WORKDAY_CLIENT_SECRET, WORKDAY_REFRESH_TOKEN
-from orchestration.sandbox.tableau_server import TableauServer
-from orchestration.sandbox.workday_server import WorkdayServer
+from sandbox.credentials import WORKDAY_CLIENT_ID, WORKDAY_CLIENT_SECRET, WORKDAY_REFRESH_TOKEN
+from sandbox.tableau_server import TableauServer
+from sandbox.workday_server import WorkdayServer
 
 BOM = b"\xef\xbb\xbf"
 BASE_TIME = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)

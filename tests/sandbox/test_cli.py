@@ -11,7 +11,7 @@ from pathlib import Path
 
 import requests
 
-from orchestration.sandbox import credentials as cred
+from sandbox import credentials as cred
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.sandbox.advance import advance
-from orchestration.sandbox.generate import generate, volumes
-from orchestration.sandbox.sis_store import PRIMARY_KEYS, SIS_TABLES
+from sandbox.advance import advance
+from sandbox.generate import generate, volumes
+from sandbox.sis_store import PRIMARY_KEYS, SIS_TABLES
 
 
 def sis_digest(path: Path) -> str:

@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 import requests
 
-from orchestration.sandbox.credentials import (
+from sandbox.credentials import (
     TABLEAU_API_VERSION,
     TABLEAU_PAT_NAME,
     TABLEAU_PAT_SECRET,
     TABLEAU_SITE_CONTENT_URL,
 )
-from orchestration.sandbox.tableau_server import TableauFaults, TableauServer
+from sandbox.tableau_server import TableauFaults, TableauServer
 
 TIMEOUT = 10
 JSON = {"Accept": "application/json"}

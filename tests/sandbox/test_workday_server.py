@@ -12,12 +12,12 @@ import pyarrow as pa
 import pytest
 import requests
 
-from orchestration.sandbox.credentials import (
+from sandbox.credentials import (
     WORKDAY_CLIENT_ID,
     WORKDAY_CLIENT_SECRET,
     WORKDAY_REFRESH_TOKEN,
 )
-from orchestration.sandbox.workday_server import WorkdayFaults, WorkdayServer
+from sandbox.workday_server import WorkdayFaults, WorkdayServer
 
 TIMEOUT = 10
 WriteTable = Callable[[Path, pa.Table], None]

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from orchestration.sandbox import vocabulary as vocab
-from orchestration.sandbox.frames import Rng, ascii_slug, top_k_by_weight, zipf_weights
+from sandbox import vocabulary as vocab
+from sandbox.frames import Rng, ascii_slug, top_k_by_weight, zipf_weights
 
 SKILLS: list[str] = [skill for skills in vocab.SKILL_DOMAINS.values() for skill in skills]
 DOMAINS: list[str] = list(vocab.SKILL_DOMAINS)

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from orchestration.sandbox._http import (
+from sandbox._http import (
     BackgroundServer,
     HttpError,
     ReloadingFile,
@@ -25,7 +25,7 @@ from orchestration.sandbox._http import (
     json_response,
     text_response,
 )
-from orchestration.sandbox.credentials import (
+from sandbox.credentials import (
     TABLEAU_API_VERSION,
     TABLEAU_PAT_NAME,
     TABLEAU_PAT_SECRET,

@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from orchestration.sandbox._http import (
+from sandbox._http import (
     BackgroundServer,
     HttpError,
     ReloadingFile,
@@ -31,7 +31,7 @@ from orchestration.sandbox._http import (
     error_response,
     json_response,
 )
-from orchestration.sandbox.credentials import (
+from sandbox.credentials import (
     WORKDAY_CLIENT_ID,
     WORKDAY_CLIENT_SECRET,
     WORKDAY_REFRESH_TOKEN,

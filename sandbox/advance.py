@@ -15,16 +15,16 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from orchestration.sandbox import sis_store
-from orchestration.sandbox import vocabulary as vocab
-from orchestration.sandbox.frames import (
+from sandbox import sis_store
+from sandbox import vocabulary as vocab
+from sandbox.frames import (
     Rng,
     oracle_date_text,
     oracle_timestamp_text,
     timestamps_between,
     wids,
 )
-from orchestration.sandbox.generate import (
+from sandbox.generate import (
     BOM,
     UNIVERSITY_EMAIL,
     csv_bytes,
@@ -33,7 +33,7 @@ from orchestration.sandbox.generate import (
     write_manifest,
     write_parquet,
 )
-from orchestration.sandbox.people import DOMAINS, interests_from_affinity, make_people
+from sandbox.people import DOMAINS, interests_from_affinity, make_people
 
 UPDATE_RATE = 0.01
 INSERT_RATE = 0.002

@@ -10,9 +10,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from orchestration.sandbox import credentials as cred
-from orchestration.sandbox.tableau_server import TableauFaults, TableauServer
-from orchestration.sandbox.workday_server import WorkdayFaults, WorkdayServer
+from sandbox import credentials as cred
+from sandbox.tableau_server import TableauFaults, TableauServer
+from sandbox.workday_server import WorkdayFaults, WorkdayServer
 
 
 @dataclass

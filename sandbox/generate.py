@@ -17,9 +17,9 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from orchestration.sandbox import sis_store
-from orchestration.sandbox import vocabulary as vocab
-from orchestration.sandbox.frames import (
+from sandbox import sis_store
+from sandbox import vocabulary as vocab
+from sandbox.frames import (
     Rng,
     oracle_date_text,
     oracle_timestamp_text,
@@ -29,7 +29,7 @@ from orchestration.sandbox.frames import (
     wids,
     zipf_weights,
 )
-from orchestration.sandbox.people import (
+from sandbox.people import (
     DOMAINS,
     SKILL_DOMAIN,
     SKILL_POPULARITY,

@@ -134,7 +134,7 @@ class SandboxHTTPServer(ThreadingHTTPServer):
 class SandboxRequestHandler(BaseHTTPRequestHandler):
     """Turns each HTTP request into a `Request`, asks the owning `BackgroundServer` for a `Response`."""
 
-    # Without this, keep-alive responses stall ~44 ms each on loopback (Nagle + delayed ACK; see STACK.md).
+    # Without this, keep-alive responses stall ~44 ms each on loopback (docs/platform-facts.md).
     disable_nagle_algorithm = True
     protocol_version = "HTTP/1.1"
     server: SandboxHTTPServer

@@ -2,6 +2,11 @@
 
 Each stage runs in its own process (peak memory is per stage); results print as a table and are written to
 bench/results/<time>.json. Nothing here is asserted in tests: targets live in this report.
+
+A fixed reference workload (bench/reference.py) is timed before the first scale and after each one; every
+stage's seconds are also given as a multiple of the mean of the two readings around its scale ("x ref",
+`x_ref` in the JSON), which compares across days on a host whose speed moves. Settings: `BENCH_SCALES`
+(default `0.1,1.0`).
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from bench.reference import multiple, with_multiples
 
 ROOT = Path(__file__).resolve().parent.parent
 SCALES = [float(s) for s in os.environ.get("BENCH_SCALES", "0.1,1.0").split(",")]
@@ -137,12 +144,40 @@ def dbt_summary(result: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def reference_reading() -> dict[str, Any]:
+    return dict(stage("reference")["reference"])
+
+
+def with_reference(report: dict[str, Any], before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """The scale's report with the reference readings around it, and every figure as a multiple of them."""
+    reference_seconds = (before["seconds"] + after["seconds"]) / 2
+    report = {**report, "reference": {"seconds": round(reference_seconds, 4), "readings": [before, after]}}
+    annotated: dict[str, Any] = with_multiples(report, reference_seconds)
+    annotated["app_x_ref"] = {
+        name: {q: round(multiple(ms / 1000, reference_seconds), 5) for q, ms in figures.items() if q != "n"}
+        for name, figures in report["app"].items()
+    }
+    return annotated
+
+
+def xr(figures: dict[str, Any]) -> str:
+    return f" = {figures['x_ref']:.2f} x ref"
+
+
 def print_report(reports: list[dict[str, Any]]) -> None:
     for r in reports:
         g = r["generate"]
+        ref = r["reference"]
         print(f"\n=== scale {r['scale']} ===")
         print(
-            f"generate: {g['seconds']:.1f} s, peak {g['peak_rss_mb']} MB, {g['total_rows']:,} rows "
+            f"reference workload: {ref['seconds']:.2f} s (before the scale "
+            f"{ref['readings'][0]['seconds']:.2f} s, after {ref['readings'][1]['seconds']:.2f} s; "
+            f"DuckDB {ref['readings'][0]['duckdb_seconds']:.2f} s + Python "
+            f"{ref['readings'][0]['python_seconds']:.2f} s before): every figure below is also given as a "
+            f"multiple of it"
+        )
+        print(
+            f"generate: {g['seconds']:.1f} s{xr(g)}, peak {g['peak_rss_mb']} MB, {g['total_rows']:,} rows "
             f"(target at 1.0: < 60 s, < 4096 MB)"
         )
         for table, rows in g["rows"].items():
@@ -150,18 +185,18 @@ def print_report(reports: list[dict[str, Any]]) -> None:
         for name, i in r["ingest"].items():
             target = "< 45 s" if name == "full" else "< 10 s"
             print(
-                f"ingest {name}: {i['seconds']:.1f} s, {i['rows']:,} rows, {i['rows_per_second']:,} rows/s, "
-                f"peak {i['peak_rss_mb']} MB (target at 1.0: {target})"
+                f"ingest {name}: {i['seconds']:.1f} s{xr(i)}, {i['rows']:,} rows, "
+                f"{i['rows_per_second']:,} rows/s, peak {i['peak_rss_mb']} MB (target at 1.0: {target})"
             )
             for source, s in i["per_source"].items():
                 print(
                     f"    {source:<12} {s['status']:<8} {s['rows']:>10,} rows {s['seconds']:>7.2f} s "
-                    f"{s['rows_per_second']:>10,} rows/s"
+                    f"{s['x_ref']:>6.2f} x ref {s['rows_per_second']:>10,} rows/s"
                 )
         for name, d in r["dbt"].items():
             target = "< 60 s, recommendations < 20 s" if name == "full" else "< 15 s"
             print(
-                f"dbt build {name}: {d['seconds']:.1f} s, exit {d['returncode']}, {d['statuses']}, "
+                f"dbt build {name}: {d['seconds']:.1f} s{xr(d)}, exit {d['returncode']}, {d['statuses']}, "
                 f"peak {d['peak_rss_mb']} MB (target at 1.0: {target})"
             )
             folders = ", ".join(f"{k} {v:.1f}" for k, v in sorted(d["node_seconds_by_folder"].items()))
@@ -169,16 +204,18 @@ def print_report(reports: list[dict[str, Any]]) -> None:
             if d["tail"]:
                 print("    " + d["tail"].replace("\n", "\n    "))
         print(f"scores: {json.dumps(r['scores'])}")
-        app = r["app"]
+        app, app_x = r["app"], r["app_x_ref"]
         print(f"app search ms: {app['search_ms']} (target at 1.0: p95 < 50)")
         print(
             f"app profile query ms: {app['profile_query_ms']} (target at 1.0: p95 < 100); "
             f"whole profile page ms: {app['profile_page_ms']}"
         )
+        print(f"app latencies as x ref: {app_x}")
         for name, e in r["campus_run"].items():
             target = "< 120 s" if name == "full" else "< 30 s"
             print(
-                f"campus run {name}: {e['seconds']:.1f} s, exit {e['returncode']} (target at 1.0: {target})"
+                f"campus run {name}: {e['seconds']:.1f} s{xr(e)}, exit {e['returncode']} "
+                f"(target at 1.0: {target})"
             )
             if e["tail"]:
                 print("    " + e["tail"].replace("\n", "\n    "))
@@ -187,8 +224,12 @@ def print_report(reports: list[dict[str, Any]]) -> None:
 def main() -> None:
     reports = []
     with tempfile.TemporaryDirectory(prefix="campus-bench-") as tmp:
+        before = reference_reading()
         for scale in SCALES:
-            reports.append(bench_scale(scale, Path(tmp)))
+            report = bench_scale(scale, Path(tmp))
+            after = reference_reading()
+            reports.append(with_reference(report, before, after))
+            before = after
     print_report(reports)
     results = ROOT / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)

@@ -142,7 +142,18 @@ def stage_campus_run(data: str, scale: str) -> dict[str, Any]:
     }
 
 
+def stage_reference() -> dict[str, Any]:
+    """The fixed reference workload (bench/reference.py), in a fresh process like every stage.
+
+    Its figure is `reference.seconds`, the workload's own time; this process's `seconds` adds the imports.
+    """
+    from bench.reference import measure
+
+    return {"reference": measure()}
+
+
 STAGES = {
+    "reference": stage_reference,
     "generate": stage_generate,
     "advance": stage_advance,
     "ingest": stage_ingest,

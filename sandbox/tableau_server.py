@@ -17,8 +17,9 @@ import time
 import uuid
 import xml.etree.ElementTree as ET
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -294,7 +295,8 @@ class TableauServer(BackgroundServer):
             return self._control(request)
         endpoint = "unknown"
         try:
-            endpoint, response = self._route(request)
+            endpoint, serve = self._route(request)
+            response = serve()
         except TableauApiError as exc:
             response = exc.response(request)
         with self._lock:
@@ -302,7 +304,8 @@ class TableauServer(BackgroundServer):
             self._by_endpoint.setdefault(endpoint, Counter())[str(response.status)] += 1
         return response
 
-    def _route(self, request: Request) -> tuple[str, Response]:
+    def _route(self, request: Request) -> tuple[str, Callable[[], Response]]:
+        """The endpoint's name (for the stats) and its handler, so that its refusals count under its name."""
         match = _API_PATH.match(request.path)
         if not match:
             raise TableauApiError(404, "404000", "Resource Not Found", f"no endpoint at {request.path}")
@@ -313,19 +316,19 @@ class TableauServer(BackgroundServer):
             )
         if _SIGNIN.match(rest):
             _require_method(request, "POST")
-            return "signin", self._signin(request)
+            return "signin", partial(self._signin, request)
         if _SIGNOUT.match(rest):
             _require_method(request, "POST")
-            return "signout", self._signout(request)
+            return "signout", partial(self._signout, request)
         if _SERVER_INFO.match(rest):
             _require_method(request, "GET")
-            return "serverInfo", self._server_info(request)
+            return "serverInfo", partial(self._server_info, request)
         if view_match := _VIEW_DATA.match(rest):
             _require_method(request, "GET")
-            return "data", self._view_data(request, view_match["site"], view_match["view"])
+            return "data", partial(self._view_data, request, view_match["site"], view_match["view"])
         if views_match := _VIEWS.match(rest):
             _require_method(request, "GET")
-            return "views", self._views(request, views_match["site"])
+            return "views", partial(self._views, request, views_match["site"])
         raise TableauApiError(404, "404000", "Resource Not Found", f"no endpoint at {request.path}")
 
     # -- authentication

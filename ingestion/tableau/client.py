@@ -20,7 +20,7 @@ from functools import partial
 import requests
 import tableauserverclient as TSC
 from dlt.sources.helpers.requests import Client
-from tableauserverclient.server.endpoint.exceptions import InternalServerError
+from tableauserverclient.server.endpoint.exceptions import InternalServerError, XMLError
 from tableauserverclient.server.endpoint.exceptions import TableauError as TSCError
 from tableauserverclient.server.exceptions import EndpointUnavailableError
 
@@ -73,7 +73,7 @@ def _answer(exc: TSCError) -> str:
     """What Tableau answered: its status or error code, summary and detail (never the request)."""
     if isinstance(exc, InternalServerError):
         return f"{exc.code} (after retries)"
-    if isinstance(exc, TSC.ServerResponseError):
+    if isinstance(exc, XMLError):  # Tableau's error document: refusals (401) and other 4xx answers
         text = " ".join(p for p in (str(exc.code), str(exc.summary)) if p)
         return f"{text} ({exc.detail})" if exc.detail else text
     return f"{type(exc).__name__}: not a Tableau REST API answer"

@@ -1,5 +1,10 @@
-"""Tableau Server REST stand-in (JSON flavour): PAT sign-in, the site's view catalogue and view data as CSV,
-served from `DATA_DIR/tableau/`, with deterministic faults and a `/_sandbox/` control path."""
+"""Tableau Server REST stand-in: PAT sign-in, server info, the site's paged view catalogue and view data as
+CSV, served from `DATA_DIR/tableau/`, with deterministic faults and a `/_sandbox/` control path.
+
+It speaks the REST API's XML (`tsResponse` documents in the `http://tableau.com/api` namespace), which is the
+real API's default and what `tableauserverclient` sends and expects, and answers JSON to a client that sends
+`Accept: application/json` (request bodies are read as JSON when their Content-Type says so, else as XML).
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,11 @@ import secrets
 import threading
 import time
 import uuid
+import xml.etree.ElementTree as ET
 from collections import Counter
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -38,26 +46,98 @@ USER_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "campus-sandbox/tableau/user/" + TA
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
 SESSION_LIFETIME = "240:00:00"
+# What Tableau Server 2024.1 reports; its REST API is TABLEAU_API_VERSION (3.22).
+PRODUCT_VERSION = "2024.1.0"
+PRODUCT_BUILD = "20241.24.0312.0830"
+RETRY_AFTER_SECONDS = 1
 
-_VERSION = re.compile(r"^3\.\d+$")
+NAMESPACE = "http://tableau.com/api"
+XML_TYPE = "application/xml;charset=utf-8"
+# 2.4 is the first version with serverInfo and what tableauserverclient signs in with before it has asked the
+# server for its version (`use_server_version=True`); every 3.x is accepted, as a 2024 server does.
+_VERSION = re.compile(r"^(?:2\.(?:[4-9]|\d{2,})|3\.\d+)$")
 _API_PATH = re.compile(r"^/api/(?P<version>[^/]+)/(?P<rest>.*?)/?$")
 _SIGNIN = re.compile(r"^auth/signin$")
 _SIGNOUT = re.compile(r"^auth/signout$")
+_SERVER_INFO = re.compile(r"^serverInfo$")
 _VIEWS = re.compile(r"^sites/(?P<site>[^/]+)/views$")
 _VIEW_DATA = re.compile(r"^sites/(?P<site>[^/]+)/views/(?P<view>[^/]+)/data$")
 
 
-def tableau_error(
-    status: int, code: str, summary: str, detail: str, headers: dict[str, str] | None = None
+@dataclass(frozen=True)
+class Text:
+    """An element with text in XML (`<summary>Signin Error</summary>`); a plain string (or, with attributes,
+    `{"value": ..., **attributes}`) in JSON, as Tableau maps them."""
+
+    value: str
+    attributes: Mapping[str, str] = field(default_factory=dict)
+
+
+def _xml_children(parent: ET.Element, payload: Mapping[str, object]) -> None:
+    """Tableau's JSON-to-XML mapping: scalars are attributes, objects are child elements, lists repeat."""
+    for key, value in payload.items():
+        if isinstance(value, Text):
+            child = ET.SubElement(parent, key, dict(value.attributes))
+            child.text = value.value
+        elif isinstance(value, Mapping):
+            _xml_children(ET.SubElement(parent, key), value)
+        elif isinstance(value, list):
+            for item in value:
+                _xml_children(ET.SubElement(parent, key), item)
+        else:
+            parent.set(key, str(value))
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, Text):
+        return {"value": value.value, **value.attributes} if value.attributes else value.value
+    if isinstance(value, Mapping):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(item) for item in value]
+    return value
+
+
+def wants_json(request: Request) -> bool:
+    """Tableau answers XML unless the client asks for JSON in its Accept header."""
+    return "application/json" in request.header("accept").lower()
+
+
+def ts_response(
+    request: Request, status: int, payload: Mapping[str, object], headers: dict[str, str] | None = None
 ) -> Response:
-    """Tableau's error body: a six-digit code whose first three digits are the HTTP status."""
-    return json_response(status, {"error": {"code": code, "summary": summary, "detail": detail}}, headers)
+    """`payload` as a `tsResponse` XML document, or as JSON when the client asked for it."""
+    if wants_json(request):
+        return json_response(status, _jsonable(payload), headers)
+    # The namespace as a plain `xmlns` attribute: ElementTree's own namespace handling would not leave
+    # attributes unqualified. Parsers read it as the default namespace of every element, as Tableau means it.
+    root = ET.Element("tsResponse", {"xmlns": NAMESPACE})
+    _xml_children(root, payload)
+    body = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return Response(status, body, XML_TYPE, dict(headers or {}))
+
+
+class TableauApiError(Exception):
+    """Raised inside a handler; answered as Tableau's error document in the format the client asked for."""
+
+    def __init__(
+        self, status: int, code: str, summary: str, detail: str, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(f"{code} {summary}: {detail}")
+        self.status, self.code, self.summary, self.detail = status, code, summary, detail
+        self.headers = headers or {}
+
+    def response(self, request: Request) -> Response:
+        """Tableau's error body: a six-digit code whose first three digits are the HTTP status."""
+        payload = {"error": {"code": self.code, "summary": Text(self.summary), "detail": Text(self.detail)}}
+        return ts_response(request, self.status, payload, self.headers)
 
 
 @dataclass
 class TableauFaults:
     """Deterministic faults, counted over authenticated view-list and view-data requests. 0 disables."""
 
+    rate_limit_every: int = 0
     unavailable_every: int = 0
     slow_every: int = 0
     slow_seconds: float = 0.0
@@ -69,7 +149,7 @@ class TableauFaults:
         unknown = set(raw) - set(cls.__dataclass_fields__)
         if unknown:
             raise ValueError(f"unknown fault setting(s): {', '.join(sorted(unknown))}")
-        for key in ("unavailable_every", "slow_every"):
+        for key in ("rate_limit_every", "unavailable_every", "slow_every"):
             value = raw.get(key, 0)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ValueError(f"{key} must be a non-negative integer, got {value!r}")
@@ -82,6 +162,7 @@ class TableauFaults:
         ):
             raise ValueError(f"slow_seconds must be a non-negative number, got {slow_seconds!r}")
         return cls(
+            rate_limit_every=raw.get("rate_limit_every", 0),
             unavailable_every=raw.get("unavailable_every", 0),
             slow_every=raw.get("slow_every", 0),
             slow_seconds=float(slow_seconds),
@@ -99,7 +180,7 @@ class _View:
     workbook: str
     file: str
 
-    def to_json(self) -> dict[str, Any]:
+    def to_payload(self) -> dict[str, object]:
         return {
             "id": self.id,
             "name": self.name,
@@ -138,12 +219,35 @@ def _page_param(request: Request, name: str, default: int, maximum: int) -> int:
     except ValueError:
         value = 0
     if not 1 <= value <= maximum:
-        raise HttpError(
-            tableau_error(
-                400, "400006", "Bad Request", f"{name} must be an integer from 1 to {maximum}, got {raw!r}"
-            )
+        raise TableauApiError(
+            400, "400006", "Bad Request", f"{name} must be an integer from 1 to {maximum}, got {raw!r}"
         )
     return value
+
+
+_SIGNIN_SHAPE = (
+    "sign-in expects <tsRequest><credentials personalAccessTokenName=... personalAccessTokenSecret=...>"
+    "<site contentUrl=.../></credentials></tsRequest> (or the same as JSON, Content-Type: application/json)"
+)
+
+
+def _signin_credentials(request: Request) -> tuple[object, object, object]:
+    """(PAT name, PAT secret, site contentUrl) from the sign-in body, JSON or XML by its Content-Type."""
+    try:
+        if "json" in request.header("content-type").lower():
+            credentials = request.json()["credentials"]
+            site = (credentials.get("site") or {}).get("contentUrl", "")
+            return credentials["personalAccessTokenName"], credentials["personalAccessTokenSecret"], site
+        # The only XML the stand-in reads; tableauserverclient sends it without a namespace.
+        root = ET.fromstring(request.body)
+        element = root.find("credentials") if root.tag == "tsRequest" else None
+        if element is None:
+            raise KeyError("credentials")
+        site_element = element.find("site")
+        site = "" if site_element is None else site_element.get("contentUrl", "")
+        return element.attrib["personalAccessTokenName"], element.attrib["personalAccessTokenSecret"], site
+    except (HttpError, ET.ParseError, KeyError, TypeError, AttributeError) as exc:
+        raise TableauApiError(400, "400000", "Bad Request", _SIGNIN_SHAPE) from exc
 
 
 class TableauServer(BackgroundServer):
@@ -191,57 +295,46 @@ class TableauServer(BackgroundServer):
             return self._control(request)
         endpoint = "unknown"
         try:
-            endpoint, response = self._route(request)
-        except HttpError as exc:
-            response = exc.response
+            endpoint, serve = self._route(request)
+            response = serve()
+        except TableauApiError as exc:
+            response = exc.response(request)
         with self._lock:
             self._by_status[str(response.status)] += 1
             self._by_endpoint.setdefault(endpoint, Counter())[str(response.status)] += 1
         return response
 
-    def _route(self, request: Request) -> tuple[str, Response]:
+    def _route(self, request: Request) -> tuple[str, Callable[[], Response]]:
+        """The endpoint's name (for the stats) and its handler, so that its refusals count under its name."""
         match = _API_PATH.match(request.path)
         if not match:
-            return "unknown", tableau_error(
-                404, "404000", "Resource Not Found", f"no endpoint at {request.path}"
-            )
+            raise TableauApiError(404, "404000", "Resource Not Found", f"no endpoint at {request.path}")
         version, rest = match["version"], match["rest"]
         if not _VERSION.match(version):
-            return "unknown", tableau_error(
-                404, "404000", "Resource Not Found", f"API version {version!r} is not supported (3.x only)"
+            raise TableauApiError(
+                404, "404000", "Resource Not Found", f"API version {version!r} is not supported (2.4 to 3.x)"
             )
         if _SIGNIN.match(rest):
             _require_method(request, "POST")
-            return "signin", self._signin(request)
+            return "signin", partial(self._signin, request)
         if _SIGNOUT.match(rest):
             _require_method(request, "POST")
-            return "signout", self._signout(request)
+            return "signout", partial(self._signout, request)
+        if _SERVER_INFO.match(rest):
+            _require_method(request, "GET")
+            return "serverInfo", partial(self._server_info, request)
         if view_match := _VIEW_DATA.match(rest):
             _require_method(request, "GET")
-            return "data", self._view_data(request, view_match["site"], view_match["view"])
+            return "data", partial(self._view_data, request, view_match["site"], view_match["view"])
         if views_match := _VIEWS.match(rest):
             _require_method(request, "GET")
-            return "views", self._views(request, views_match["site"])
-        return "unknown", tableau_error(404, "404000", "Resource Not Found", f"no endpoint at {request.path}")
+            return "views", partial(self._views, request, views_match["site"])
+        raise TableauApiError(404, "404000", "Resource Not Found", f"no endpoint at {request.path}")
 
     # -- authentication
 
     def _signin(self, request: Request) -> Response:
-        try:
-            credentials = request.json()["credentials"]
-            pat_name = credentials["personalAccessTokenName"]
-            pat_secret = credentials["personalAccessTokenSecret"]
-            site = (credentials.get("site") or {}).get("contentUrl", "")
-        except (HttpError, KeyError, TypeError, AttributeError) as exc:
-            raise HttpError(
-                tableau_error(
-                    400,
-                    "400000",
-                    "Bad Request",
-                    "sign-in expects JSON {credentials: {personalAccessTokenName, personalAccessTokenSecret, "
-                    "site: {contentUrl}}}",
-                )
-            ) from exc
+        pat_name, pat_secret, site = _signin_credentials(request)
         if not (
             isinstance(pat_name, str)
             and isinstance(pat_secret, str)
@@ -249,7 +342,7 @@ class TableauServer(BackgroundServer):
             and secrets.compare_digest(pat_secret, TABLEAU_PAT_SECRET)
             and site == TABLEAU_SITE_CONTENT_URL
         ):
-            return tableau_error(
+            raise TableauApiError(
                 401,
                 "401001",
                 "Signin Error",
@@ -263,17 +356,13 @@ class TableauServer(BackgroundServer):
                 self._sessions.pop(previous, None)
             self._sessions[token] = pat_name
             self._session_of_pat[pat_name] = token
-        return json_response(
-            200,
-            {
-                "credentials": {
-                    "token": token,
-                    "site": {"id": self.site_id, "contentUrl": TABLEAU_SITE_CONTENT_URL},
-                    "user": {"id": USER_ID},
-                    "estimatedTimeToExpiration": SESSION_LIFETIME,
-                }
-            },
-        )
+        credentials = {
+            "token": token,
+            "estimatedTimeToExpiration": SESSION_LIFETIME,
+            "site": {"id": self.site_id, "contentUrl": TABLEAU_SITE_CONTENT_URL},
+            "user": {"id": USER_ID},
+        }
+        return ts_response(request, 200, {"credentials": credentials})
 
     def _signout(self, request: Request) -> Response:
         token = self._authenticate(request)
@@ -283,6 +372,14 @@ class TableauServer(BackgroundServer):
                 del self._session_of_pat[pat_name]
         return empty_response(204)
 
+    def _server_info(self, request: Request) -> Response:
+        """Unauthenticated, as on Tableau Server: clients ask it which REST API version to use."""
+        info = {
+            "productVersion": Text(PRODUCT_VERSION, {"build": PRODUCT_BUILD}),
+            "restApiVersion": Text(TABLEAU_API_VERSION),
+        }
+        return ts_response(request, 200, {"serverInfo": info})
+
     def _authenticate(self, request: Request) -> str:
         token = request.header("x-tableau-auth").strip()
         with self._lock:
@@ -291,23 +388,29 @@ class TableauServer(BackgroundServer):
             detail = (
                 "X-Tableau-Auth header missing" if not token else "the session token is invalid or has ended"
             )
-            raise HttpError(tableau_error(401, "401002", "Unauthorized Access", detail))
+            raise TableauApiError(401, "401002", "Unauthorized Access", detail)
         return token
 
     def _check_site(self, site: str) -> None:
         if site.lower() != self.site_id:
-            raise HttpError(tableau_error(404, "404000", "Site Not Found", f"site {site!r} does not exist"))
+            raise TableauApiError(404, "404000", "Site Not Found", f"site {site!r} does not exist")
 
     def _tick_faults(self) -> None:
         with self._lock:
             self._fault_clock += 1
             n = self._fault_clock
             faults = self._faults
+        if faults.rate_limit_every and n % faults.rate_limit_every == 0:
+            raise TableauApiError(
+                429,
+                "429000",
+                "Too Many Requests",
+                "the request rate limit was exceeded; retry after the time in Retry-After",
+                {"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
         if faults.unavailable_every and n % faults.unavailable_every == 0:
-            raise HttpError(
-                tableau_error(
-                    503, "503000", "Service Unavailable", "Tableau Server is temporarily unavailable"
-                )
+            raise TableauApiError(
+                503, "503000", "Service Unavailable", "Tableau Server is temporarily unavailable"
             )
         if faults.slow_every and n % faults.slow_every == 0:
             time.sleep(faults.slow_seconds)
@@ -318,13 +421,11 @@ class TableauServer(BackgroundServer):
         try:
             return self._catalogue.get()
         except FileNotFoundError as exc:
-            raise HttpError(
-                tableau_error(
-                    500,
-                    "500000",
-                    "Sandbox Data Missing",
-                    f"{self._catalogue.path} does not exist; run `campus sandbox generate` first",
-                )
+            raise TableauApiError(
+                500,
+                "500000",
+                "Sandbox Data Missing",
+                f"{self._catalogue.path} does not exist; run `campus sandbox generate` first",
             ) from exc
 
     def _views(self, request: Request, site: str) -> Response:
@@ -335,17 +436,15 @@ class TableauServer(BackgroundServer):
         page_number = _page_param(request, "pageNumber", 1, 2**31 - 1)
         views = self._load_catalogue()
         start = (page_number - 1) * page_size
-        return json_response(
-            200,
-            {
-                "pagination": {
-                    "pageNumber": str(page_number),
-                    "pageSize": str(page_size),
-                    "totalAvailable": str(len(views)),
-                },
-                "views": {"view": [v.to_json() for v in views[start : start + page_size]]},
+        payload = {
+            "pagination": {
+                "pageNumber": str(page_number),
+                "pageSize": str(page_size),
+                "totalAvailable": str(len(views)),
             },
-        )
+            "views": {"view": [v.to_payload() for v in views[start : start + page_size]]},
+        }
+        return ts_response(request, 200, payload)
 
     def _view_data(self, request: Request, site: str, view_id: str) -> Response:
         self._authenticate(request)
@@ -353,7 +452,7 @@ class TableauServer(BackgroundServer):
         self._tick_faults()
         view = next((v for v in self._load_catalogue() if v.id == view_id), None)
         if view is None:
-            return tableau_error(
+            raise TableauApiError(
                 404, "404011", "Resource Not Found", f"view {view_id!r} does not exist on this site"
             )
         with self._lock:
@@ -365,31 +464,38 @@ class TableauServer(BackgroundServer):
         # Byte for byte: the BOM, quoting and thousands separators are what the connector must cope with.
         return text_response(200, file.get(), "text/csv; charset=utf-8")
 
-    # -- sandbox control path
+    # -- sandbox control path (JSON only: it is the sandbox's own, not Tableau's)
 
     def _control(self, request: Request) -> Response:
         action = request.path.removeprefix("/_sandbox/").rstrip("/")
-        if action == "faults":
-            _require_method(request, "GET", "POST")
-            if request.method == "POST":
-                try:
-                    self._set_faults(TableauFaults.from_dict(request.json()))
-                except ValueError as exc:
-                    return tableau_error(400, "400000", "Bad Request", str(exc))
-            return json_response(200, self.faults.to_dict())
-        if action == "stats":
-            _require_method(request, "GET")
-            return json_response(200, self._stats())
-        if action == "reset":
-            _require_method(request, "POST")
-            self._set_faults(TableauFaults())
-            with self._lock:
-                self._by_status.clear()
-                self._by_endpoint.clear()
-            return json_response(200, self._stats())
-        return tableau_error(
-            404, "404000", "Resource Not Found", f"no sandbox control endpoint {request.path}"
-        )
+        try:
+            if action == "faults":
+                _require_method(request, "GET", "POST")
+                if request.method == "POST":
+                    try:
+                        self._set_faults(TableauFaults.from_dict(request.json()))
+                    except ValueError as exc:
+                        raise TableauApiError(400, "400000", "Bad Request", str(exc)) from exc
+                return json_response(200, self.faults.to_dict())
+            if action == "stats":
+                _require_method(request, "GET")
+                return json_response(200, self._stats())
+            if action == "reset":
+                _require_method(request, "POST")
+                self._set_faults(TableauFaults())
+                with self._lock:
+                    self._by_status.clear()
+                    self._by_endpoint.clear()
+                return json_response(200, self._stats())
+            raise TableauApiError(
+                404, "404000", "Resource Not Found", f"no sandbox control endpoint {request.path}"
+            )
+        except TableauApiError as exc:
+            return json_response(
+                exc.status,
+                {"error": {"code": exc.code, "summary": exc.summary, "detail": exc.detail}},
+                exc.headers,
+            )
 
     def _stats(self) -> dict[str, Any]:
         with self._lock:
@@ -402,12 +508,10 @@ class TableauServer(BackgroundServer):
 
 def _require_method(request: Request, *allowed: str) -> None:
     if request.method not in allowed:
-        raise HttpError(
-            tableau_error(
-                405,
-                "405000",
-                "Method Not Allowed",
-                f"{request.method} is not allowed on {request.path}",
-                {"Allow": ", ".join(allowed)},
-            )
+        raise TableauApiError(
+            405,
+            "405000",
+            "Method Not Allowed",
+            f"{request.method} is not allowed on {request.path}",
+            {"Allow": ", ".join(allowed)},
         )

@@ -14,10 +14,10 @@ Config and secrets read (dlt providers: env vars, then `.dlt/secrets.toml` / `.d
 | `SOURCES__TABLEAU__REQUEST_TIMEOUT` | config, optional | seconds per connect / read (default 60) |
 | `SOURCES__TABLEAU__SNAPSHOT_DATE` | config, optional | `YYYY-MM-DD` (default: today in UTC); for backfills |
 
-Retries of 429 and 5xx answers follow dlt's `RUNTIME__REQUEST_MAX_ATTEMPTS` (5) and
-`RUNTIME__REQUEST_BACKOFF_FACTOR` (1 s, doubling).
+Retries of 429 and 5xx answers, connection errors and timeouts follow dlt's
+`RUNTIME__REQUEST_MAX_ATTEMPTS` (5) and `RUNTIME__REQUEST_BACKOFF_FACTOR` (1 s, doubling).
 
-How a view is read
+How a view is read (through `tableauserverclient`, see `client.py`)
     Sign in with the personal access token, find the view by its name in the site's paged view list, download
     its data as CSV, sign out (always, also when a download fails). Each resource runs that whole exchange
     before it yields anything, so two resources never hold a session at the same time: Tableau ends a PAT's

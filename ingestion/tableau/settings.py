@@ -1,4 +1,4 @@
-"""Fixed facts about the Tableau REST API this connector relies on, and the config names it reads."""
+"""Defaults of the Tableau source, the columns it adds, and the config names it reads."""
 
 from __future__ import annotations
 
@@ -7,12 +7,6 @@ from typing import Final
 DEFAULT_API_VERSION: Final = "3.22"
 DEFAULT_PAGE_SIZE: Final = 100  # Tableau's default; its maximum is 1,000
 DEFAULT_REQUEST_TIMEOUT: Final = 60.0  # seconds, for connecting and for each read
-
-SIGNIN_PATH: Final = "auth/signin"
-SIGNOUT_PATH: Final = "auth/signout"
-VIEWS_PATH: Final = "sites/{site_id}/views"
-VIEW_DATA_PATH: Final = "sites/{site_id}/views/{view_id}/data"
-AUTH_HEADER: Final = "X-Tableau-Auth"
 
 # Every row carries the date of the extraction; a day's rows are replaced as a whole on re-runs.
 SNAPSHOT_COLUMN: Final = "snapshot_date"

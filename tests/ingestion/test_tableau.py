@@ -16,6 +16,7 @@ import duckdb
 import pytest
 import requests
 from dlt.pipeline.exceptions import PipelineStepFailed
+from tableauserverclient.server.endpoint import Auth
 
 from ingestion.destination import make_pipeline
 from ingestion.tableau import TableauDataError
@@ -241,17 +242,65 @@ def test_snapshot_date_can_come_from_configuration(
     assert not table_exists(tableau_env, "job_market_trends")
 
 
-def test_a_503_on_every_second_request_is_survived(
-    tableau_env: Path, sandbox_dir: Path, server: TableauServer
+@pytest.mark.parametrize(
+    ("faults", "timeout", "status"),
+    [
+        pytest.param({"unavailable_every": 2}, "60", "503", id="503 on every second request"),
+        # Every third view-list or data request gets a 429, every fifth outlasts the client's timeout.
+        pytest.param(
+            {"rate_limit_every": 3, "slow_every": 5, "slow_seconds": 3},
+            "1",
+            "429",
+            id="429 with Retry-After and a timed-out request",
+        ),
+    ],
+)
+def test_refused_and_timed_out_requests_are_retried(
+    tableau_env: Path,
+    sandbox_dir: Path,
+    server: TableauServer,
+    monkeypatch: pytest.MonkeyPatch,
+    faults: dict[str, Any],
+    timeout: str,
+    status: str,
 ) -> None:
-    set_faults(server, unavailable_every=2)
+    monkeypatch.setenv("SOURCES__TABLEAU__REQUEST_TIMEOUT", timeout)
+    set_faults(server, **faults)
     run(snapshot_date=DAY_1)
     expected = manifest_counts(sandbox_dir)
     for view, table in TABLES.items():
         assert query(tableau_env, f"select count(*) from raw_tableau.{table}")[0][0] == expected[view]
     counts = stats(server)
-    assert counts["by_status"].get("503", 0) >= 2
+    assert counts["by_status"].get(status, 0) >= 2
     assert counts["sessions"] == 0
+
+
+def test_a_session_ended_by_another_sign_in_fails_with_what_to_do(
+    tableau_env: Path, server: TableauServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another job signs in with the same PAT right after this run's sign-in, which ends this run's session.
+    real_sign_in = Auth.sign_in
+
+    def sign_in_then_lose_the_session(self: Any, auth: Any) -> Any:
+        result = real_sign_in(self, auth)
+        body = {
+            "credentials": {
+                "personalAccessTokenName": TABLEAU_PAT_NAME,
+                "personalAccessTokenSecret": TABLEAU_PAT_SECRET,
+                "site": {"contentUrl": TABLEAU_SITE_CONTENT_URL},
+            }
+        }
+        requests.post(
+            f"{server.api_url}/auth/signin", json=body, timeout=5, headers={"Accept": "application/json"}
+        ).raise_for_status()
+        return result
+
+    monkeypatch.setattr(Auth, "sign_in", sign_in_then_lose_the_session)
+    with pytest.raises(PipelineStepFailed) as failure:
+        run(snapshot_date=DAY_1)
+    message = str(failure.value)
+    assert "401002" in message and "the session ended while in use" in message and "run again" in message
+    assert "views page 1" in message
 
 
 def test_a_download_that_keeps_failing_fails_the_run_and_still_signs_out(

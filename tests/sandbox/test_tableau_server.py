@@ -5,9 +5,11 @@ from __future__ import annotations
 import time
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 import requests
+import tableauserverclient as TSC
 
 from sandbox.credentials import (
     TABLEAU_API_VERSION,
@@ -19,6 +21,7 @@ from sandbox.tableau_server import TableauFaults, TableauServer
 
 TIMEOUT = 10
 JSON = {"Accept": "application/json"}
+NS = {"t": "http://tableau.com/api"}
 
 
 def signin(
@@ -62,6 +65,109 @@ def view_data(server: TableauServer, token: str, site_id: str, view_id: str) -> 
     )
 
 
+# -- tableauserverclient, used directly as a new user would
+
+
+def test_tableauserverclient_signs_in_with_a_pat_pages_the_views_and_downloads_csv(
+    tableau: TableauServer, tableau_views: list[dict[str, Any]], tableau_files: dict[str, bytes]
+) -> None:
+    server = TSC.Server(tableau.url, use_server_version=True)
+    auth = TSC.PersonalAccessTokenAuth(TABLEAU_PAT_NAME, TABLEAU_PAT_SECRET, site_id=TABLEAU_SITE_CONTENT_URL)
+    with server.auth.sign_in(auth):
+        version = server.version
+        site_id = server.site_id
+        views = list(TSC.Pager(server.views, TSC.RequestOptions(pagesize=2)))
+        analytics = next(v for v in views if v.name == "Student Analytics")
+        server.views.populate_csv(analytics)
+        data = b"".join(analytics.csv)
+    counts = requests.get(f"{tableau.url}/_sandbox/stats", timeout=TIMEOUT).json()
+
+    assert version == TABLEAU_API_VERSION  # learned from serverInfo after signing in
+    assert site_id == tableau.site_id
+    assert [(v.id, v.name, v.content_url) for v in views] == [
+        (v["id"], v["name"], v["contentUrl"]) for v in tableau_views
+    ]
+    assert analytics.workbook_id
+    assert data == tableau_files["student_analytics.csv"]
+    assert counts["by_endpoint"]["views"] == {"200": 3}  # five views, two a page
+    assert counts["by_endpoint"]["signout"] == {"204": 1}
+    assert counts["sessions"] == 0
+
+
+def test_tableauserverclient_sees_a_refused_sign_in(tableau: TableauServer) -> None:
+    server = TSC.Server(tableau.url)
+    server.version = TABLEAU_API_VERSION
+    auth = TSC.PersonalAccessTokenAuth(TABLEAU_PAT_NAME, "wrong-secret", site_id=TABLEAU_SITE_CONTENT_URL)
+
+    with pytest.raises(TSC.FailedSignInError) as failure:
+        server.auth.sign_in(auth)
+
+    assert failure.value.code == "401001"
+    assert failure.value.summary == "Signin Error"
+
+
+# -- the REST API's XML, and JSON on request
+
+
+def test_answers_are_tableau_xml_by_default(tableau: TableauServer) -> None:
+    body = (
+        f'<tsRequest><credentials personalAccessTokenName="{TABLEAU_PAT_NAME}" '
+        f'personalAccessTokenSecret="{TABLEAU_PAT_SECRET}"><site contentUrl="{TABLEAU_SITE_CONTENT_URL}"/>'
+        "</credentials></tsRequest>"
+    )
+    signed = requests.post(
+        f"{tableau.api_url}/auth/signin", data=body, headers={"Content-Type": "text/xml"}, timeout=TIMEOUT
+    )
+    credentials = ElementTree.fromstring(signed.content).find("t:credentials", NS)
+    assert credentials is not None
+    site = credentials.find("t:site", NS)
+    assert site is not None
+    token, site_id = credentials.get("token", ""), site.get("id", "")
+    listed = requests.get(
+        f"{tableau.api_url}/sites/{site_id}/views",
+        params={"pageSize": 2, "pageNumber": 3},
+        headers={"X-Tableau-Auth": token},
+        timeout=TIMEOUT,
+    )
+    root = ElementTree.fromstring(listed.content)
+    pagination = root.find("t:pagination", NS)
+    info = ElementTree.fromstring(requests.get(f"{tableau.url}/api/2.4/serverInfo", timeout=TIMEOUT).content)
+
+    assert signed.status_code == 200
+    assert signed.headers["Content-Type"].startswith("application/xml")
+    assert root.tag == "{http://tableau.com/api}tsResponse"
+    assert pagination is not None
+    assert pagination.attrib == {"pageNumber": "3", "pageSize": "2", "totalAvailable": "5"}
+    assert [v.get("name") for v in root.findall("t:views/t:view", NS)] == ["Job Market Trends"]
+    assert root.find("t:views/t:view/t:workbook", NS).get("name") == "Career Outcomes"  # type: ignore[union-attr]
+    assert info.findtext("t:serverInfo/t:restApiVersion", namespaces=NS) == TABLEAU_API_VERSION
+
+
+def test_answers_json_when_asked(tableau: TableauServer) -> None:
+    token, site_id = session_of(tableau)  # signs in with a JSON body and Accept: application/json
+
+    listed = list_views(tableau, token, site_id, pageSize=2, pageNumber=3)
+    refused = list_views(tableau, "not-a-session", site_id)
+    info = requests.get(f"{tableau.api_url}/serverInfo", headers=JSON, timeout=TIMEOUT)
+
+    assert listed.headers["Content-Type"] == "application/json"
+    assert listed.json() == {
+        "pagination": {"pageNumber": "3", "pageSize": "2", "totalAvailable": "5"},
+        "views": {
+            "view": [
+                {
+                    "id": listed.json()["views"]["view"][0]["id"],
+                    "name": "Job Market Trends",
+                    "contentUrl": "CareerOutcomes/sheets/JobMarketTrends",
+                    "workbook": listed.json()["views"]["view"][0]["workbook"],
+                }
+            ]
+        },
+    }
+    assert refused.json()["error"]["code"] == "401002"
+    assert info.json()["serverInfo"]["restApiVersion"] == TABLEAU_API_VERSION
+
+
 # -- sessions
 
 
@@ -91,13 +197,15 @@ def test_signin_with_a_bad_pat_or_site_is_a_signin_error(
     assert error["summary"] == "Signin Error"
 
 
-@pytest.mark.parametrize("version", ["2.8", "4.0", "latest", "3"])
+@pytest.mark.parametrize("version", ["2.3", "4.0", "latest", "3"])
 def test_unsupported_api_version_is_404(tableau: TableauServer, version: str) -> None:
     assert signin(tableau, version=version).status_code == 404
 
 
-def test_any_3x_api_version_is_accepted(tableau: TableauServer) -> None:
-    assert signin(tableau, version="3.4").status_code == 200
+@pytest.mark.parametrize("version", ["2.4", "3.4"])
+def test_versions_from_2_4_and_any_3x_are_accepted(tableau: TableauServer, version: str) -> None:
+    # 2.4 is what tableauserverclient signs in with before it asks the server for its version.
+    assert signin(tableau, version=version).status_code == 200
 
 
 def test_second_signin_with_the_same_pat_ends_the_first_session(tableau: TableauServer) -> None:
@@ -211,7 +319,9 @@ def test_unknown_view_is_404(tableau: TableauServer) -> None:
     response = view_data(tableau, token, site_id, "11111111-2222-3333-4444-555555555555")
 
     assert response.status_code == 404
-    assert response.json()["error"]["code"].startswith("404")
+    error = ElementTree.fromstring(response.content).find("t:error", NS)
+    assert error is not None
+    assert error.get("code", "").startswith("404")
 
 
 def test_view_data_needs_a_session(tableau: TableauServer, tableau_views: list[dict[str, Any]]) -> None:
@@ -248,7 +358,7 @@ def test_unavailable_fault_answers_every_nth_request_with_503_until_reset(
 
 def test_slow_fault_delays_every_nth_request(tableau: TableauServer, tableau_files: dict[str, bytes]) -> None:
     token, site_id = session_of(tableau)
-    faults = {"unavailable_every": 0, "slow_every": 2, "slow_seconds": 0.3}
+    faults = {"rate_limit_every": 0, "unavailable_every": 0, "slow_every": 2, "slow_seconds": 0.3}
     shown = requests.post(f"{tableau.url}/_sandbox/faults", json=faults, timeout=TIMEOUT).json()
     timings: list[float] = []
     for _ in range(2):
@@ -269,6 +379,20 @@ def test_faults_given_to_the_constructor_apply(tableau_data_dir: Path) -> None:
 
     assert status == 503
     assert TableauFaults.from_dict(shown) == TableauFaults(unavailable_every=1)
+
+
+def test_rate_limit_fault_answers_429_with_retry_after(tableau: TableauServer) -> None:
+    token, site_id = session_of(tableau)
+    requests.post(
+        f"{tableau.url}/_sandbox/faults", json={"rate_limit_every": 2}, timeout=TIMEOUT
+    ).raise_for_status()
+
+    first, second = (list_views(tableau, token, site_id) for _ in range(2))
+
+    assert first.status_code == 200
+    assert second.status_code == 429
+    assert second.headers["Retry-After"] == "1"
+    assert second.json()["error"]["code"] == "429000"
 
 
 def test_invalid_faults_are_rejected(tableau: TableauServer) -> None:

@@ -24,15 +24,11 @@ from sandbox.frames import (
     timestamps_between,
     wids,
 )
-from sandbox.generate import (
-    BOM,
-    UNIVERSITY_EMAIL,
-    csv_bytes,
-    utc,
-    write_landing,
-    write_manifest,
-    write_parquet,
-)
+from sandbox.generate import write_manifest
+from sandbox.generate.common import UNIVERSITY_EMAIL, csv_bytes
+from sandbox.generate.files import write_landing
+from sandbox.generate.tableau import BOM
+from sandbox.generate.workday import utc, write_parquet
 from sandbox.people import DOMAINS, interests_from_affinity, make_people
 
 UPDATE_RATE = 0.01

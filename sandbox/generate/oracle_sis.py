@@ -426,6 +426,13 @@ class ClassWeeks:
         return cls(attending, term_start, weeks_open)
 
 
+def plant_future_dates(rng: Rng, dates: np.ndarray, rate: float, today: np.datetime64) -> np.ndarray:
+    """Move about `rate` of `dates` (in place) 30-400 days past today, a defect; the positions moved."""
+    future = pick(rng, len(dates), rate)
+    dates[future] = today + rng.integers(30, 400, len(future)).astype("timedelta64[D]")
+    return future
+
+
 @dataclass
 class Attendance:
     enrollment: np.ndarray  # index into the enrollments, one per class attended
@@ -460,8 +467,7 @@ def write_attendance(
     other = rng.choice(["ABSENT", "LATE", "EXCUSED"], size=n_att, p=[0.6, 0.25, 0.15])
     att_status = np.where(roll < present_p, "PRESENT", other)
     attendance_ids = np.arange(1, n_att + 1)
-    future_att = pick(rng, n_att, DEFECT_RATES["future_dated_attendance"])
-    class_date[future_att] = today + rng.integers(30, 400, len(future_att)).astype("timedelta64[D]")
+    future_att = plant_future_dates(rng, class_date, DEFECT_RATES["future_dated_attendance"], today)
     sis_store.insert_rows(
         con,
         "ATTENDANCE",
@@ -500,8 +506,7 @@ def write_assessments(
     )
     score = np.clip(38 + 14.5 * enr.expected_points[ass] + rng.normal(0, 7, n_ass), 0, 100)
     assessment_ids = np.arange(1, n_ass + 1)
-    future_ass = pick(rng, n_ass, DEFECT_RATES["future_dated_assessments"])
-    assessed_on[future_ass] = today + rng.integers(30, 400, len(future_ass)).astype("timedelta64[D]")
+    future_ass = plant_future_dates(rng, assessed_on, DEFECT_RATES["future_dated_assessments"], today)
     sis_store.insert_rows(
         con,
         "ASSESSMENTS",

@@ -1,11 +1,19 @@
-"""The `campus` command line: the sandbox institution, ingestion and the whole pipeline."""
+"""The `campus` command line: the sandbox institution, ingestion and the whole pipeline.
+
+The sandbox is started here, not in the pipeline: run locally (any target but `prod`), `campus run` starts its
+stand-ins and hands the pipeline the environment pointing at them; `campus orchestrate`
+(`orchestration.dagster.local`) uses the same helpers before `dagster dev`.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -47,19 +55,52 @@ def _ingest(args: argparse.Namespace) -> int:
     return run_ingest(sources=args.source, destination=args.destination)
 
 
+def ensure_sandbox(data_dir: Path, scale: float, seed: int) -> None:
+    """Generate the sandbox unless one of this scale and seed is there already (keeps `make run` cheap)."""
+    manifest = data_dir / "manifest.json"
+    if manifest.exists():
+        found = json.loads(manifest.read_text())
+        if found["scale"] == scale and found["seed"] == seed:
+            print(f"sandbox: reusing {data_dir} (scale {scale}, seed {seed}, as of {found['as_of']})")
+            return
+    from sandbox.generate import generate
+
+    generate(data_dir, scale=scale, seed=seed)
+    print(f"sandbox: generated {data_dir} (scale {scale}, seed {seed})")
+
+
+@contextmanager
+def sandbox_environment(data_dir: Path) -> Iterator[None]:
+    """Start the stand-ins and point this process's connectors (and its children's) at them in the block."""
+    from orchestration.pipeline import patched_environ
+    from sandbox.serve import running_sandbox
+
+    with running_sandbox(data_dir) as sandbox, patched_environ(sandbox.environment()):
+        yield
+
+
 def _run(args: argparse.Namespace) -> int:
     from orchestration.pipeline import run_pipeline
 
-    return run_pipeline(
-        data_dir=args.data,
-        scale=args.scale,
-        seed=args.seed,
-        target=args.target,
-        sources=args.source,
-        full_refresh=args.full_refresh,
-        from_date=args.from_date,
-        unit_tests=args.unit_tests,
-    )
+    with ExitStack() as stack:
+        environment: dict[str, str] = {}
+        stage_seconds: dict[str, float] = {}
+        if args.target != "prod":  # locally the sandbox stands in for the systems prod reaches
+            from sandbox.serve import running_sandbox
+
+            t0 = time.perf_counter()
+            ensure_sandbox(args.data, args.scale, args.seed)
+            environment = stack.enter_context(running_sandbox(args.data)).environment()
+            stage_seconds["sandbox"] = time.perf_counter() - t0
+        return run_pipeline(
+            target=args.target,
+            sources=args.source,
+            full_refresh=args.full_refresh,
+            from_date=args.from_date,
+            unit_tests=args.unit_tests,
+            environment=environment,
+            stage_seconds=stage_seconds,
+        )
 
 
 def _orchestrate(args: argparse.Namespace) -> int:

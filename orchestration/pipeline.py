@@ -1,5 +1,7 @@
-"""`campus run`: the whole pipeline. Locally: the sandbox, the sources ingested, `dbt source freshness`,
-`dbt build`, a summary, and a row in `raw_meta.pipeline_runs` (see `orchestration.run_history`).
+"""`campus run`: the whole pipeline: the sources ingested, `dbt source freshness`, `dbt build`, a summary,
+and a row in `raw_meta.pipeline_runs` (see `orchestration.run_history`). It never starts the sandbox: run
+locally, the command line (`orchestration.cli`) starts it and hands over the environment that points the
+connectors at its stand-ins, with the seconds that took.
 
 Exit status: non-zero when a source failed, a source's freshness could not be checked (or passed an
 `error_after`), or dbt reported an error (a model error or an error-severity test failing); warn-severity
@@ -8,15 +10,13 @@ tests and stale sources (`warn_after`) alone leave it at zero. Stale sources are
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 from ingestion.destination import make_pipeline, warehouse_path
 from ingestion.runner import SOURCES, SourceResult, redact, run_sources
@@ -39,20 +39,6 @@ FROM_DATE_VAR = "campus:backfill:from_date"
 QUALITY_HEADLINE = ("dq_table_quality_scores", "quality_score")
 
 
-def ensure_sandbox(data_dir: Path, scale: float, seed: int) -> None:
-    """Generate the sandbox unless one of this scale and seed is there already (keeps `make run` cheap)."""
-    manifest = data_dir / "manifest.json"
-    if manifest.exists():
-        found = json.loads(manifest.read_text())
-        if found["scale"] == scale and found["seed"] == seed:
-            print(f"sandbox: reusing {data_dir} (scale {scale}, seed {seed}, as of {found['as_of']})")
-            return
-    from sandbox.generate import generate
-
-    generate(data_dir, scale=scale, seed=seed)
-    print(f"sandbox: generated {data_dir} (scale {scale}, seed {seed})")
-
-
 @contextmanager
 def patched_environ(values: dict[str, str]) -> Iterator[None]:
     saved = {name: os.environ.get(name) for name in values}
@@ -65,15 +51,6 @@ def patched_environ(values: dict[str, str]) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-
-
-@contextmanager
-def sandbox_environment(data_dir: Path) -> Iterator[None]:
-    """Start the stand-ins and point the connectors at them for the duration of the run."""
-    from sandbox.serve import running_sandbox
-
-    with running_sandbox(data_dir) as sandbox, patched_environ(sandbox.environment()):
-        yield
 
 
 def quality_headline(destination: str) -> tuple[str, float] | None:
@@ -182,23 +159,26 @@ def failure_text(
 
 
 def run_pipeline(
-    data_dir: Path,
-    scale: float,
-    seed: int,
     target: str = "dev",
     sources: Sequence[str] | None = None,
     full_refresh: bool = False,
     from_date: date | None = None,
     unit_tests: bool = False,
+    environment: Mapping[str, str] | None = None,
+    stage_seconds: Mapping[str, float] | None = None,
 ) -> int:
-    """Run the pipeline, print the summary, record the run; 0 on success (warnings allowed), 1 on failure."""
+    """Run the pipeline, print the summary, record the run; 0 on success (warnings allowed), 1 on failure.
+
+    `environment` is set for the load only (connector settings, e.g. the sandbox's); `stage_seconds` are
+    stages timed before the call (the sandbox's start), shown first in the summary and recorded with the run.
+    """
     for name in sources or ():
         if name not in SOURCES:
             raise SystemExit(f"unknown source {name!r}: choose from {', '.join(SOURCES)}")
     destination = "snowflake" if target == "prod" else "duckdb"
     run_id = uuid.uuid4().hex
     started = datetime.now(UTC)
-    timings: dict[str, float] = {}
+    timings: dict[str, float] = dict(stage_seconds or {})
     results: list[SourceResult] = []
     freshness: FreshnessOutcome | None = None
     build: DbtOutcome | None = None
@@ -213,15 +193,10 @@ def run_pipeline(
     try:
         # dbt's process imports dbt and parses the project while the sources load (docs/decisions/006)
         with prepared_dbt_build(target, dbt_vars) as prepared:
-            with ExitStack() as stack:
-                if target != "prod":
-                    t0 = time.perf_counter()
-                    ensure_sandbox(data_dir, scale, seed)
-                    stack.enter_context(sandbox_environment(data_dir))
-                    timings["sandbox"] = time.perf_counter() - t0
-                t0 = time.perf_counter()
+            t0 = time.perf_counter()
+            with patched_environ(dict(environment or {})):
                 results = run_sources(sources, destination=destination)
-                timings["ingest"] = time.perf_counter() - t0
+            timings["ingest"] = time.perf_counter() - t0
             t0 = time.perf_counter()
             freshness = prepared.freshness(FreshnessRequest(freshness_selection(sources)))
             timings["freshness"] = freshness.seconds

@@ -70,3 +70,20 @@ def pick(rng: Rng, mask_size: int, rate: float, exclude: np.ndarray | None = Non
         pool = np.setdiff1d(pool, exclude)
     count = min(len(pool), max(1, round(mask_size * rate)))
     return np.sort(rng.choice(pool, size=count, replace=False))
+
+
+def csr(groups: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Members of each group: (members sorted by group, offsets) so group g is members[off[g]:off[g+1]]."""
+    order = np.argsort(groups, kind="stable")
+    counts = np.bincount(groups, minlength=n_groups)
+    return order, np.concatenate([[0], np.cumsum(counts)])
+
+
+def pick_in_group(
+    rng: Rng, members: np.ndarray, offsets: np.ndarray, groups: np.ndarray, fallback: int
+) -> np.ndarray:
+    """One uniformly chosen member of each requested group (the fallback member where a group is empty)."""
+    sizes = offsets[groups + 1] - offsets[groups]
+    position = offsets[groups] + (rng.random(len(groups)) * np.maximum(sizes, 1)).astype(np.int64)
+    chosen = members[np.minimum(position, len(members) - 1)]
+    return np.where(sizes > 0, chosen, fallback)

@@ -83,3 +83,22 @@ def interests_from_affinity(rng: Rng, people: People) -> list[list[str]]:
     chosen = np.take_along_axis(people.top_skills, order, axis=1)
     skills = np.asarray(SKILLS, dtype=object)[chosen]
     return [list(row[:k]) for row, k in zip(skills, how_many, strict=True)]
+
+
+def concat_people(base: People, rows: np.ndarray, extra: People) -> People:
+    """The people at `rows` of `base`, followed by every person in `extra`."""
+    return People(
+        *(
+            np.concatenate([getattr(base, f)[rows], getattr(extra, f)])
+            for f in (
+                "first_idx",
+                "last_idx",
+                "birth_date",
+                "city_idx",
+                "primary_domain",
+                "secondary_domain",
+                "top_skills",
+                "ability",
+            )
+        )
+    )

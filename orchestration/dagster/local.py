@@ -14,8 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from orchestration.cli import ensure_sandbox, sandbox_environment
 from orchestration.dagster.project import ROOT, pin_warehouse_path
-from orchestration.pipeline import ensure_sandbox, sandbox_environment
 
 DAGSTER_HOME = ROOT / ".dagster_home"
 DAGSTER_YAML = """\

@@ -381,7 +381,7 @@ def test_incremental_facts_pick_up_a_row_committed_late_below_their_latest_updat
             assert len(keys) == len(set(keys)) == before[fact] + 1, fact
 
 
-# snapshot: its staging model, key, and the columns a sandbox day changes (sandbox/advance.py)
+# snapshot: its staging model, key, and the columns a sandbox day changes (sandbox/advance/)
 SNAPSHOTS = {
     "snp_oracle_sis__students": ("stg_oracle_sis__students", "student_id", "city, is_deleted, updated_at"),
     "snp_workday__job_postings": (

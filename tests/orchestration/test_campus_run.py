@@ -1,20 +1,26 @@
 """`campus run` against a private sandbox and warehouse: zero exit when only warn-severity tests fire,
 non-zero when an error-severity test fails, a summary on stdout, and a `raw_meta.pipeline_runs` row per
-run."""
+run. Each run goes through the command line, which starts the sandbox's stand-ins for the pipeline."""
 
 from __future__ import annotations
 
 import json
-from datetime import date
+import re
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from orchestration.pipeline import run_pipeline
+from orchestration.cli import main
 from tests.conftest import TEST_SCALE, TEST_SEED
 from tests.orchestration.conftest import Receiver
 from tests.warehouse import age_loads
+
+
+def campus_run(sandbox_dir: Path, *options: str) -> int:
+    """`campus run --target ci` on the test's sandbox (scale and seed as generated, so it is reused)."""
+    data = ["--data", str(sandbox_dir), "--scale", str(TEST_SCALE), "--seed", str(TEST_SEED)]
+    return main(["run", *data, "--target", "ci", *options])
 
 
 def runs(warehouse: Path) -> list[tuple[object, ...]]:
@@ -41,9 +47,12 @@ def test_exit_code_follows_test_severity_and_every_run_is_recorded(
 ) -> None:
 
     # The sandbox carries planted defects that warn-severity tests catch: warnings, yet exit 0.
-    assert run_pipeline(sandbox_dir, TEST_SCALE, TEST_SEED, target="ci") == 0
+    assert campus_run(sandbox_dir) == 0
     out = capsys.readouterr().out
     assert "models built:" in out and "wall time" in out and "oracle_sis" in out
+    # the command line started the sandbox it found (same scale and seed) and timed it as the first stage
+    assert f"sandbox: reusing {sandbox_dir}" in out
+    assert re.search(r"== wall time ==\n  sandbox +\d+\.\d s\n  ingest ", out)
     ((trigger, status, warned, failed, built, sources, stages, error),) = runs(warehouse)
     assert (trigger, status, failed, error) == ("cli", "success", 0, None)
     assert int(warned) > 0 and int(built) > 0  # type: ignore[call-overload]
@@ -59,7 +68,7 @@ def test_exit_code_follows_test_severity_and_every_run_is_recorded(
     # A duplicated primary key in raw SIS courses fails staging's error-severity unique test.
     with duckdb.connect(str(warehouse)) as con:
         con.execute("insert into raw_oracle_sis.courses select * from raw_oracle_sis.courses limit 1")
-    assert run_pipeline(sandbox_dir, TEST_SCALE, TEST_SEED, target="ci", sources=["oracle_sis"]) == 1
+    assert campus_run(sandbox_dir, "--source", "oracle_sis") == 1
     out = capsys.readouterr().out
     assert "FAILED test.campus_pathways." in out and "FAILED dbt build" in out
     recorded = runs(warehouse)
@@ -78,7 +87,7 @@ def fact_rows(warehouse: Path) -> int:
 def test_from_date_rebuilds_fact_rows_an_ordinary_run_leaves_alone(
     sandbox_dir: Path, warehouse: Path, dbt_in_tmp: Path
 ) -> None:
-    assert run_pipeline(sandbox_dir, TEST_SCALE, TEST_SEED, target="ci") == 0
+    assert campus_run(sandbox_dir) == 0
     built = fact_rows(warehouse)
     # Rows lost from the fact (say, by a bad manual fix): the oldest, so no incremental window covers them.
     with duckdb.connect(str(warehouse)) as con:
@@ -88,10 +97,10 @@ def test_from_date_rebuilds_fact_rows_an_ordinary_run_leaves_alone(
         )
 
     # An ordinary run only looks at rows changed since the last one: the gap stays.
-    assert run_pipeline(sandbox_dir, TEST_SCALE, TEST_SEED, target="ci") == 0
+    assert campus_run(sandbox_dir) == 0
     assert fact_rows(warehouse) == built - 5
     # `campus run --from-date` reprocesses every row changed since the date (parse and build share the var).
-    assert run_pipeline(sandbox_dir, TEST_SCALE, TEST_SEED, target="ci", from_date=date(2000, 1, 1)) == 0
+    assert campus_run(sandbox_dir, "--from-date", "2000-01-01") == 0
     assert fact_rows(warehouse) == built
 
 
@@ -105,7 +114,7 @@ def test_a_sis_lag_beyond_the_facts_window_or_below_zero_stops_the_run_before_an
     window = incremental_lag_minutes()
     monkeypatch.setenv("SOURCES__ORACLE_SIS__CURSOR_LAG_SECONDS", str(window * 60 + 1))
     with pytest.raises(SystemExit, match=f"{LAG_VAR}.*at least {window + 1}"):
-        run_pipeline(sandbox_dir, TEST_SCALE, TEST_SEED, target="ci")
+        campus_run(sandbox_dir)
     assert not warehouse.exists()  # refused before any source loaded
     # a window widened to cover the lag (as dbt --vars would) is accepted; so is the lag equal to the window
     assert incremental_window_problem({LAG_VAR: window + 1}) is None
@@ -114,7 +123,7 @@ def test_a_sis_lag_beyond_the_facts_window_or_below_zero_stops_the_run_before_an
     # a negative lag is refused as early, not left to the SIS source once the other sources have loaded
     monkeypatch.setenv("SOURCES__ORACLE_SIS__CURSOR_LAG_SECONDS", "-1")
     with pytest.raises(SystemExit, match=r"cursor_lag_seconds\) is -1 s: set it to 0 or more"):
-        run_pipeline(sandbox_dir, TEST_SCALE, TEST_SEED, target="ci")
+        campus_run(sandbox_dir)
     assert not warehouse.exists()
 
 
@@ -134,7 +143,7 @@ def test_stale_sources_are_reported_recorded_and_alerted_without_failing_the_run
     """`campus run` checks every source's freshness after the load; a table past `warn_after` is listed in
     the summary and the run's record, and alerted on, while the run still succeeds. A table that cannot be
     checked fails the run."""
-    assert run_pipeline(sandbox_dir, TEST_SCALE, TEST_SEED, target="ci") == 0
+    assert campus_run(sandbox_dir) == 0
     assert "== source freshness ==" in capsys.readouterr().out
     assert stale_sources(warehouse) == ["{}"] and alert_receiver.bodies == []
 
@@ -143,7 +152,7 @@ def test_stale_sources_are_reported_recorded_and_alerted_without_failing_the_run
     expected = {f"files.{table}" for table in age_loads(warehouse, "raw_files", days=3)}
     assert len(expected) >= 3
 
-    assert run_pipeline(sandbox_dir, TEST_SCALE, TEST_SEED, target="ci") == 0
+    assert campus_run(sandbox_dir) == 0
     out = capsys.readouterr().out
     for table in expected:
         assert f"WARN {table}: newest load 7" in out  # 72.0 h old, give or take the run's own minutes
@@ -167,7 +176,7 @@ def test_stale_sources_are_reported_recorded_and_alerted_without_failing_the_run
     # failure alert says so; the build still ran (and fails on the same table).
     with duckdb.connect(str(warehouse)) as con:
         con.execute("drop table raw_files.course_evaluations")
-    assert run_pipeline(sandbox_dir, TEST_SCALE, TEST_SEED, target="ci", sources=["files"]) == 1
+    assert campus_run(sandbox_dir, "--source", "files") == 1
     out = capsys.readouterr().out
     assert "RUNTIME ERROR files.course_evaluations" in out and "FAILED dbt source freshness" in out
     with duckdb.connect(str(warehouse)) as con:

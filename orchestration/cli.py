@@ -148,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=0,
         metavar="N",
-        help="every Nth Workday data request answers 429 with Retry-After",
+        help="every Nth Workday and Tableau data request answers 429 with Retry-After",
     )
     srv.add_argument(
         "--fault-503-every",

@@ -98,6 +98,7 @@ def serve_forever(args: argparse.Namespace) -> int:
     )
     tableau_faults = TableauFaults.from_dict(
         {
+            "rate_limit_every": args.fault_429_every,
             "unavailable_every": args.fault_503_every,
             "slow_every": args.fault_slow_every,
             "slow_seconds": args.fault_slow_seconds,

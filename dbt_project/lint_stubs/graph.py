@@ -18,6 +18,11 @@ nodes = {
         "name": "dq_sis_students_null_email",
         "alias": "dq_sis_students_null_email",
         "schema": "test_failures",
-        "config": {"materialized": "test", "severity": "warn", "store_failures": True, "store_failures_as": None},
+        "config": {
+            "materialized": "test",
+            "severity": "warn",
+            "store_failures": True,
+            "store_failures_as": None,
+        },
     },
 }

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from app.connection import WarehouseBusy, WarehouseError
-from app.queries import BadInput
+from app.data.errors import BadInput
 
 log = logging.getLogger("app")
 

@@ -12,15 +12,19 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pandas as pd
 
-# Differ between two runs of the same data by design: when the run happened, not what it built.
-RUN_SPECIFIC_SCHEMAS = {"raw_meta", "dbt_test_results", "main_dbt_test_results"}
+from app.data.search import search
+
+# Differ between two runs of the same data by design: when the run happened, not what it built (`operations`
+# holds views over the run bookkeeping and dbt's results).
+RUN_SPECIFIC_SCHEMAS = {"raw_meta", "dbt_test_results", "main_dbt_test_results", "operations"}
 RUN_SPECIFIC_COLUMNS = (
     "_dlt_load_id",
     "_dlt_id",
@@ -67,16 +71,17 @@ def _table_hash(con: duckdb.DuckDBPyConnection, qualified: str) -> str:
     return hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
-def _search_results(warehouse: Path) -> dict[str, Any]:
-    os.environ["CAMPUS_WAREHOUSE"] = str(warehouse)
-    os.environ.setdefault("CAMPUS_DESTINATION", "duckdb")
-    from app.queries import search  # the app's own search, as advisers see it
+def _search_results(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """The first page of the app's own search (as advisers see it) for each fixed query."""
+
+    def query(sql: str, params: Sequence[Any]) -> pd.DataFrame:
+        return con.execute(sql, list(params)).df()
 
     results = {}
-    for query in QUERIES:
-        page = search(query)
+    for text in QUERIES:
+        page = search(query, text)
         frame = page.results
-        results[query] = {
+        results[text] = {
             "total": page.total,
             "top": [[row["doc_id"], round(float(row["score"]), 6)] for _, row in frame.iterrows()],
         }
@@ -87,7 +92,8 @@ def fingerprint(warehouse: Path) -> dict[str, Any]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         counts = _row_counts(con)
         recs = {name: _table_hash(con, name) for name in counts if name.split(".")[1] in REC_TABLES}
-    return {"row_counts": counts, "recommendations": recs, "search": _search_results(warehouse)}
+        found = _search_results(con)
+    return {"row_counts": counts, "recommendations": recs, "search": found}
 
 
 def compare(before: dict[str, Any], after: dict[str, Any]) -> list[str]:

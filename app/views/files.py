@@ -7,8 +7,8 @@ import io
 import pandas as pd
 import streamlit as st
 
-from app import landing, privacy, queries, ui
-from app.connection import resolve_settings, warehouse
+from app import connection, landing, privacy, ui
+from app.data import warehouse
 
 st.title("Files")
 
@@ -66,7 +66,7 @@ def _job_progress() -> None:
         else:
             st.error(f"{label} after {job.elapsed:.1f} s (exit code {job.returncode}). The output says why.")
         if not st.session_state.get(f"files_job_{job.id}_cleared"):
-            queries.clear_cache()
+            warehouse.clear_cache()
             st.session_state[f"files_job_{job.id}_cleared"] = True
     else:
         st.progress(min(0.95, job.elapsed / 60), text=f"{label} · {job.elapsed:.0f} s")
@@ -78,9 +78,9 @@ def _load() -> None:
     st.subheader("Load the landing folder")
     running = _jobs().running()
     if st.button("Start the files load", disabled=running is not None, key="files_start"):
-        settings = resolve_settings()
+        settings = connection.resolve_settings()
         job = _jobs().start(
-            warehouse().backend.writer, landing.load_environment(settings.kind, settings.path)
+            connection.warehouse().backend.writer, landing.load_environment(settings.kind, settings.path)
         )
         st.session_state["files_job"] = job.id
     elif running is not None and "files_job" not in st.session_state:
@@ -100,15 +100,15 @@ def _to_bytes(frame: pd.DataFrame, kind: str) -> bytes:
 
 def _download() -> None:
     st.subheader("Download a mart")
-    marts = queries.downloadable_marts()
+    marts = warehouse.reader_relations()
     if ui.empty_note(marts, "No marts are built yet: run `make run`."):
         return
-    names = [f"{row.schema_name}.{row.table_name}" for row in marts.itertuples()]
+    names = [f"{row.schema_name}.{row.relation_name}" for row in marts.itertuples()]
     left, right = st.columns([3, 1])
     chosen = left.selectbox("Mart", names, key="files_mart")
     kind = right.radio("Format", ["CSV", "JSON", "Parquet"], horizontal=True, key="files_format")
     schema, table = chosen.split(".", 1)
-    frame = privacy.mask_frame(queries.mart_rows(schema, table))
+    frame = privacy.mask_frame(warehouse.relation_rows(schema, table))
     st.caption(f"{len(frame):,} rows" + ("" if privacy.can_see_pii() else " · personal fields masked"))
     st.download_button(
         f"Download {chosen} as {kind}",

@@ -5,14 +5,15 @@ from __future__ import annotations
 import plotly.express as px
 import streamlit as st
 
-from app import privacy, queries, ui
+from app import privacy, ui
+from app.data import careers
 
 st.title("Jobs & market")
 
 
 def _posting() -> None:
     st.subheader("Job posting")
-    postings = queries.recent_postings()
+    postings = careers.recent_postings()
     from_link = st.query_params.get("job", "")
     options = [""] + [str(value) for value in postings["job_posting_id"]]
     labels = {
@@ -31,7 +32,7 @@ def _posting() -> None:
     if not chosen:
         st.caption("Pick a posting, or open one from a search result or a student's recommendations.")
         return
-    job = queries.job_posting(chosen)
+    job = careers.job_posting(chosen)
     st.markdown(f"### {job['job_title']}")
     first, second, third, fourth = st.columns(4)
     first.metric("Employer", job["employer"] or "—")
@@ -45,7 +46,7 @@ def _posting() -> None:
     fourth.metric("Salary", salary)
     st.markdown(f"**Skills:** {ui.skills_text(job['skills'])}")
     st.markdown("**Best-fit students**")
-    fits = queries.best_fit_students(str(job["job_posting_id"]))
+    fits = careers.best_fit_students(str(job["job_posting_id"]))
     if ui.empty_note(fits, "No student has this posting among their recommendations."):
         return
     fits = privacy.mask_frame(
@@ -66,15 +67,15 @@ def _posting() -> None:
 
 def _market() -> None:
     st.subheader("Job market trends")
-    skills = queries.market_skills()
-    regions = queries.market_regions()
+    skills = careers.market_skills()
+    regions = careers.market_regions()
     if not skills:
         st.caption("No job-market trends loaded yet.")
         return
     left, right = st.columns(2)
     chosen_skills = left.multiselect("Skills", skills, default=skills[:3], key="market_skills")
     chosen_regions = right.multiselect("Regions (all when empty)", regions, key="market_regions")
-    trends = queries.market_trends(chosen_skills, chosen_regions)
+    trends = careers.market_trends(chosen_skills, chosen_regions)
     if ui.empty_note(trends, "No figures for that choice."):
         return
     postings = px.line(

@@ -1,17 +1,34 @@
-"""Pipeline runs: what each load brought per source and table, and how long dbt's models and tests took."""
+"""Pipeline runs: each run's outcome, what each load brought per source and table, and how long dbt's models
+and tests took."""
 
 from __future__ import annotations
 
 import plotly.express as px
 import streamlit as st
 
-from app import queries, ui
+from app import ui
+from app.data import operations
 
 st.title("Pipeline runs")
 
 
+def _runs() -> None:
+    st.subheader("Runs")
+    runs = operations.pipeline_runs()
+    # A run records itself after its build, and the build makes the view: the first run shows from the second.
+    if ui.empty_note(runs, "No pipeline run recorded yet: runs appear from the second `make run` on."):
+        return
+    latest = runs.iloc[0]
+    first, second, third = st.columns(3)
+    started = f"started {latest['started_at']:%Y-%m-%d %H:%M} UTC"
+    first.metric("Latest run", str(latest["run_status"]), help=started)
+    second.metric("Its wall time", f"{float(latest['duration_seconds']):.0f} s")
+    third.metric("Its tests warned / failed", f"{latest['tests_warned']} / {latest['tests_failed']}")
+    st.dataframe(runs, hide_index=True, width="stretch")
+
+
 def _loads() -> None:
-    history = queries.load_history()
+    history = operations.source_loads()
     if ui.empty_note(history, "No loads recorded yet: run `make run`."):
         return
     sources = sorted(history["source_name"].dropna().unique())
@@ -41,10 +58,7 @@ def _loads() -> None:
 
 def _dbt() -> None:
     st.subheader("dbt run durations")
-    timings = queries.dbt_durations()
-    if timings is None:
-        st.caption("dbt run results are not in the warehouse yet (quality.dbt_test_results).")
-        return
+    timings = operations.dbt_durations()
     if ui.empty_note(timings, "No dbt results recorded yet."):
         return
     figure = px.bar(
@@ -60,6 +74,7 @@ def _dbt() -> None:
     st.dataframe(timings, hide_index=True, width="stretch")
 
 
+ui.guarded(_runs)
 st.subheader("Loads per source and table")
 ui.guarded(_loads)
 ui.guarded(_dbt)

@@ -8,17 +8,18 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from app import privacy, queries, ui
+from app import privacy, ui
+from app.data import operations
 
 st.title("Data quality")
 
 
 def _scores() -> None:
     st.subheader("Quality scores by source and table")
-    current = queries.table_quality_scores()
+    current = operations.table_quality_scores()
     if ui.empty_note(current, "No quality scores yet: run `make run`."):
         return
-    history = queries.load_quality_scores()
+    history = operations.load_quality_scores()
     if not history.empty:
         history = history.assign(table=history["source_name"] + "." + history["table_name"])
         figure = px.line(
@@ -36,13 +37,16 @@ def _scores() -> None:
 
 def _failing_tests() -> None:
     st.subheader("Failing tests")
-    failing = queries.failing_tests()
+    failing = operations.failing_tests()
     if failing.empty:
         st.success("Every test of the latest dbt build passed.")
         return
-    st.dataframe(failing, hide_index=True, width="stretch")
+    st.dataframe(
+        failing.drop(columns=["failures_schema", "failures_relation"]), hide_index=True, width="stretch"
+    )
     chosen = st.selectbox("Sample rows of", list(failing["node_name"]), key="quality_test")
-    sample = queries.test_failure_sample(chosen)
+    stored = failing[failing["node_name"] == chosen].iloc[0]
+    sample = operations.test_failure_sample(stored["failures_schema"], stored["failures_relation"])
     if sample is None:
         st.caption("dbt stored no failing rows for this test.")
     else:
@@ -51,7 +55,7 @@ def _failing_tests() -> None:
 
 def _quarantine() -> None:
     st.subheader("Quarantine by reason")
-    quarantined = queries.quarantine_by_reason()
+    quarantined = operations.quarantine_by_reason()
     if ui.empty_note(quarantined, "Nothing is quarantined."):
         return
     figure = px.bar(
@@ -69,15 +73,15 @@ def _quarantine() -> None:
 
 def _freshness() -> None:
     st.subheader("Freshness per source")
-    fresh = queries.source_freshness()
+    fresh = operations.source_status()
     if ui.empty_note(fresh, "No loads recorded yet."):
         return
     now = datetime.now(UTC)
     last = pd.to_datetime(fresh["last_success_at"], utc=True)
     fresh = fresh.assign(hours_since_success=((now - last).dt.total_seconds() / 3600).round(1))
     st.dataframe(fresh, hide_index=True, width="stretch")
-    checks = queries.dbt_source_freshness()
-    if checks is None or checks.empty:
+    checks = operations.source_freshness()
+    if checks.empty:
         st.caption("dbt has not checked the sources' freshness yet (`campus run` does after every load).")
         return
     stale = checks[checks["status"] != "pass"]
@@ -93,7 +97,7 @@ def _freshness() -> None:
 
 def _coverage() -> None:
     st.subheader("Planted-defect coverage (sandbox)")
-    coverage = queries.planted_defect_coverage()
+    coverage = operations.planted_defect_coverage()
     if coverage is None:
         st.caption("The coverage model is not built in this warehouse.")
         return

@@ -6,30 +6,34 @@ from typing import Any
 
 import streamlit as st
 
-from app import privacy, queries, ui
+from app import privacy, ui
+from app.data import search, warehouse
 
 st.title("Search")
 st.caption("Students, job postings and courses. Partial words work: `anal` finds *analytics*.")
 
 
-def _filters() -> queries.SearchFilters:
+def _filters() -> search.SearchFilters:
+    options = warehouse.cached(warehouse.LONG_TTL)  # filter choices change only with a build
     with st.expander("Filters"):
         kinds = st.multiselect(
-            "Show", list(queries.DOC_TYPES), default=list(queries.DOC_TYPES), key="search_kinds"
+            "Show", list(search.DOC_TYPES), default=list(search.DOC_TYPES), key="search_kinds"
         )
         left, right = st.columns(2)
         use_gpa = left.checkbox("Filter students by GPA", key="search_use_gpa", help="Jobs and courses stay.")
         gpa = left.slider("GPA range", 0.0, 4.0, (0.0, 4.0), step=0.1, disabled=not use_gpa, key="search_gpa")
         chosen_programs = left.multiselect(
-            "Programme (students)", queries.search_programs(), key="search_programs"
+            "Programme (students)", search.programs(options), key="search_programs"
         )
         chosen_locations = right.multiselect(
-            "Location (students and jobs)", queries.search_locations(), key="search_locations"
+            "Location (students and jobs)", search.locations(options), key="search_locations"
         )
         skills_text = right.text_input("Skills (comma-separated)", key="search_skills", max_chars=200)
-        statuses = right.multiselect("Posting status", queries.posting_statuses(), key="search_statuses")
+        statuses = right.multiselect(
+            "Posting status", search.posting_statuses(options), key="search_statuses"
+        )
     skills = tuple(s.strip() for s in skills_text.split(",") if s.strip())
-    return queries.SearchFilters(
+    return search.SearchFilters(
         doc_types=tuple(kinds),
         gpa_min=gpa[0] if use_gpa else None,
         gpa_max=gpa[1] if use_gpa else None,
@@ -62,13 +66,13 @@ def render() -> None:
     if st.session_state.get("search_last") != (text, filters):
         page = 1
     st.session_state["search_last"] = (text, filters)
-    result = queries.search(text, filters, page)
+    result = search.search(warehouse.cached(warehouse.MEDIUM_TTL), text, filters, page)
     for note in result.notes:
         st.caption(note)
     if result.total == 0:
         st.warning(f"Nothing matches {' '.join(result.terms)!r}. Try fewer words or the start of a word.")
         return
-    first = (result.page - 1) * queries.PAGE_SIZE + 1
+    first = (result.page - 1) * search.PAGE_SIZE + 1
     st.write(f"**{result.total}** results — showing {first}-{first + len(result.results) - 1}")
 
     shown = result.results.copy()

@@ -6,7 +6,8 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from app import privacy, queries, ui
+from app import privacy, ui
+from app.data import students
 
 st.title("Student profile")
 
@@ -84,7 +85,7 @@ def _performance(student: pd.Series) -> None:
 
 def _academics(student_key: str) -> None:
     st.subheader("Academic history")
-    history = queries.academic_history(student_key)
+    history = students.academic_history(student_key)
     if ui.empty_note(history, "No completed courses on record."):
         return
     figure = px.strip(
@@ -101,7 +102,7 @@ def _academics(student_key: str) -> None:
 
 def _attendance(student_key: str) -> None:
     st.subheader("Attendance")
-    rows = queries.attendance(student_key)
+    rows = students.attendance(student_key)
     if ui.empty_note(rows, "No attendance on record."):
         return
     figure = px.scatter(
@@ -117,7 +118,7 @@ def _attendance(student_key: str) -> None:
 
 def _skills(student_key: str) -> None:
     st.subheader("Skills")
-    skills = queries.student_skills(student_key)
+    skills = students.student_skills(student_key)
     if skills is None:
         st.caption("Skill profiles are not built in this warehouse yet.")
         return
@@ -142,7 +143,7 @@ def _skills(student_key: str) -> None:
 
 def _recommendations(student_key: str) -> None:
     st.subheader("Recommended jobs")
-    jobs = queries.job_recommendations(student_key)
+    jobs = students.job_recommendations(student_key)
     if not ui.empty_note(jobs, "No job recommendations for this student yet."):
         table = jobs.assign(
             matched_skills=jobs["matched_skills"].map(ui.skills_text),
@@ -170,7 +171,7 @@ def _recommendations(student_key: str) -> None:
                 icon=":material/work:",
             )
     st.subheader("Courses that close the gaps")
-    courses = queries.course_recommendations(student_key)
+    courses = students.course_recommendations(student_key)
     if not ui.empty_note(courses, "No course recommendations for this student yet."):
         table = courses.assign(closes_skills=courses["closes_skills"].map(ui.skills_text))
         st.table(table[["rank", "course_code", "course_title", "closes_skills", "reason"]].set_index("rank"))
@@ -181,7 +182,7 @@ def render() -> None:
     if not wanted:
         st.info("Open a student from the Search page, or enter a student key, SIS id or Workday id.")
         return
-    student = queries.student(wanted)
+    student = students.student(wanted)
     _identity(student)
     key = str(student["student_key"])
     ui.guarded(lambda: _skills(key))

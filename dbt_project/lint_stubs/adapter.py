@@ -35,3 +35,8 @@ def dispatch(macro_name, macro_namespace=None):
 
 def get_columns_in_relation(relation):
     return []
+
+
+def get_relation(database=None, schema=None, identifier=None):
+    """A relation that exists: models that check for an optional source lint their query over it."""
+    return ".".join(part for part in (database, schema, identifier) if part)

@@ -6,6 +6,7 @@ import csv
 import io
 import shutil
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -14,7 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import APP
-from tests.warehouse import BuiltWarehouse, source_freshness
+from tests.warehouse import BuiltWarehouse, run_dbt, source_freshness
 
 PAGES = [
     "views/search.py",
@@ -332,3 +333,75 @@ def test_quality_page_shows_stale_sources_and_still_the_builds_tests_after_a_fre
     at = open_page("views/pipeline.py")
     (durations,) = [f for f in frames(at) if "execution_seconds" in f.columns]
     assert {"model", "test"} <= set(durations["resource_type"])
+
+
+def test_quality_page_samples_the_stored_rows_of_a_long_named_failing_test(app_env: BuiltWarehouse) -> None:
+    """dbt stores a 64+ character test's failing rows under a shortened, hashed name: the page still finds
+    them (through ops_dbt_failing_tests) and shows them."""
+    at = open_page("views/quality.py")
+    (failing,) = [f for f in frames(at) if "failures" in f.columns]
+    long_named = failing[failing["node_name"].str.len() >= 64].iloc[0]
+    ((schema, relation),) = app_env.query(
+        "select failures_schema, failures_relation from operations.ops_dbt_stored_test_failures"
+        " where test_name = ?",
+        [long_named["node_name"]],
+    )
+    assert len(relation) < 64 and relation != long_named["node_name"].lower()
+    stored = app_env.query(f"select * from {schema}.{relation}")
+    assert len(stored) == long_named["failures"] > 0
+
+    at.selectbox(key="quality_test").select(long_named["node_name"]).run()
+    assert not at.exception and not at.error, messages(at)
+    columns = [
+        name
+        for (name,) in app_env.query(
+            "select column_name from information_schema.columns where table_schema = ? and table_name = ?"
+            " order by ordinal_position",
+            [schema, relation],
+        )
+    ]
+    samples = [f for f in frames(at) if list(f.columns) == columns]
+    assert [len(sample) for sample in samples] == [min(len(stored), 20)]
+
+
+def test_pipeline_page_lists_recorded_runs(
+    app_env: BuiltWarehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before any run is recorded the page says so; after `campus run` records one (and the next build points
+    ops_pipeline_runs at the table) it lists the run with its outcome."""
+    from orchestration.run_history import RunRecord, record_run
+
+    at = open_page("views/pipeline.py")
+    assert not at.exception and not at.error, messages(at)
+    assert "No pipeline run recorded yet" in page_text(at)
+
+    warehouse = tmp_path / "warehouse" / "campus.duckdb"
+    warehouse.parent.mkdir()
+    shutil.copy(app_env.path, warehouse)
+    monkeypatch.setenv("CAMPUS_WAREHOUSE", str(warehouse))
+    monkeypatch.setenv("CAMPUS_PIPELINES_DIR", str(tmp_path / "warehouse" / ".dlt_pipelines"))
+    started = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)
+    record_run(
+        RunRecord(
+            run_id="run-of-the-test",
+            trigger="cli",
+            started_at=started,
+            finished_at=started + timedelta(seconds=42),
+            status="success",
+            job_name="campus run",
+            sources={"workday": {"status": "success", "rows": 7}},
+            tests_warned=3,
+        ),
+        "duckdb",
+    )
+    build = run_dbt(warehouse, tmp_path / "dbt", "build", "--select", "stg_meta__pipeline_runs+")
+    assert build.returncode == 0, build.stdout[-3000:]
+
+    at = open_page("views/pipeline.py")
+    assert not at.exception and not at.error, messages(at)
+    (runs,) = [f for f in frames(at) if "run_status" in f.columns]
+    assert runs[["run_id", "run_status", "rows_loaded", "tests_warned"]].values.tolist() == [
+        ["run-of-the-test", "success", 7, 3]
+    ]
+    shown = {metric.label: metric.value for metric in at.metric}
+    assert shown["Latest run"] == "success" and shown["Its wall time"] == "42 s"

@@ -102,7 +102,7 @@ def test_recommended_courses_are_new_and_close_a_missing_skill(built_warehouse: 
 
 def _search(built_warehouse: BuiltWarehouse, words: list[str], limit: int = 10) -> list[tuple[str, str, str]]:
     """Documents holding a term that equals or starts with one of the words, by idf x boost x tf (the
-    index's contract; the app's own ranking is tested through app.queries)."""
+    index's contract; the app's own ranking is tested through app.data.search)."""
     return built_warehouse.query(
         """
         select d.doc_id, d.doc_type, d.title

@@ -1,0 +1,58 @@
+-- One row per relation dbt builds in a reader-facing schema, listed from dbt's own graph when the model is built:
+-- what the app may offer for download and check for before reading, with no catalogue query and no identifier
+-- taken from user text. Staging, intermediate and snapshot relations are never listed.
+
+{%- set reader_schemas = ['marts', 'recommendations', 'search', 'quality', 'operations'] -%}
+{%- set listed = [] -%}
+{%- if execute -%}
+    {%- for node in graph.nodes.values() -%}
+        {%- if node.resource_type in ['model', 'seed', 'snapshot']
+            and node.config.materialized != 'ephemeral'
+            and (node.schema | lower) in reader_schemas -%}
+            {%- do listed.append(node) -%}
+        {%- endif -%}
+    {%- endfor -%}
+{%- endif %}
+
+with
+
+relations as (
+
+    {%- for node in listed | sort(attribute='unique_id') %}
+
+        select
+            '{{ node.unique_id }}' as unique_id,
+            '{{ node.schema | lower }}' as schema_name,
+            '{{ node.alias | lower }}' as relation_name,
+            '{{ node.resource_type }}' as resource_type,
+            '{{ node.config.materialized }}' as materialization,
+            '{{ node.get("access") or "protected" }}' as access_level,
+            {% if node.get("group") %}'{{ node.group }}'{% else %}null{% endif %} as group_name
+        {%- if not loop.last %}
+
+    union all
+    {%- endif -%}
+    {%- else %}
+
+    select
+        null as unique_id,
+        null as schema_name,
+        null as relation_name,
+        null as resource_type,
+        null as materialization,
+        null as access_level,
+        null as group_name
+    where 1 = 0
+    {%- endfor %}
+
+)
+
+select
+    cast(unique_id as {{ dbt.type_string() }}) as unique_id,
+    cast(schema_name as {{ dbt.type_string() }}) as schema_name,
+    cast(relation_name as {{ dbt.type_string() }}) as relation_name,
+    cast(resource_type as {{ dbt.type_string() }}) as resource_type,
+    cast(materialization as {{ dbt.type_string() }}) as materialization,
+    cast(access_level as {{ dbt.type_string() }}) as access_level,
+    cast(group_name as {{ dbt.type_string() }}) as group_name
+from relations

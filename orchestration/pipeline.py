@@ -19,7 +19,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from ingestion.destination import make_pipeline, warehouse_path
-from ingestion.runner import SOURCES, SourceResult, redact, run_sources
+from ingestion.registry import source_named
+from ingestion.runner import SourceResult, redact, run_sources
 from orchestration.dbt_invocation import (
     BuildRequest,
     DbtOutcome,
@@ -193,8 +194,10 @@ def run_pipeline(
 ) -> int:
     """Run the pipeline, print the summary, record the run; 0 on success (warnings allowed), 1 on failure."""
     for name in sources or ():
-        if name not in SOURCES:
-            raise SystemExit(f"unknown source {name!r}: choose from {', '.join(SOURCES)}")
+        try:
+            source_named(name)
+        except ValueError as unknown:
+            raise SystemExit(str(unknown)) from None
     destination = "snowflake" if target == "prod" else "duckdb"
     run_id = uuid.uuid4().hex
     started = datetime.now(UTC)

@@ -19,6 +19,7 @@ import pytest
 import requests
 
 from ingestion.oracle_sis import DEFAULT_CURSOR_LAG_SECONDS
+from ingestion.registry import SOURCES
 from ingestion.runner import run_sources
 from orchestration.ingest import run_ingest
 from sandbox import credentials as cred
@@ -107,6 +108,8 @@ def test_every_source_reconciles_and_a_rerun_adds_nothing(sandbox: Sandbox, ware
     landed = raw_counts(warehouse)
     for table, rows in expected.items():
         assert landed.get(table) == rows, table
+    # The registry declares exactly the tables each source lands, dlt's child tables included.
+    assert set(landed) == {f"{source.dataset}.{table}" for source in SOURCES for table in source.raw_tables}
 
     again = run_sources()
     assert all(r.status == "success" for r in again)

@@ -18,10 +18,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
 
 from dlt.common.destination import TLoaderFileFormat
 from dlt.extract import DltSource
+from dlt.sources import AnySourceFactory
 
 from ingestion.destination import dataset_name, pipeline_name
 from ingestion.files import landing_files
@@ -41,7 +41,7 @@ class Source:
     are known without a connection (Dagster builds its asset specs from them when a code location loads)."""
 
     # The `@dlt.source` function; called with no arguments, dlt resolves its config and secrets.
-    factory: Any
+    factory: AnySourceFactory
     # dlt resource name -> raw table, in raw's (snake_case) spelling.
     resources: Mapping[str, str]
     # dlt child table (a list inside a record) -> the raw table of its parent record.
@@ -51,7 +51,7 @@ class Source:
 
     @property
     def name(self) -> str:
-        return str(self.factory.name)
+        return self.factory.name
 
     @property
     def config_section(self) -> str:

@@ -100,6 +100,9 @@ def sis_lag_window_rows(sandbox_dir: Path) -> int:
 
 
 def test_every_source_reconciles_and_a_rerun_adds_nothing(sandbox: Sandbox, warehouse: Path) -> None:
+    # Every setting the sandbox hands the connectors lies in a registered source's config section.
+    sections = tuple(source.config_section.replace(".", "__").upper() + "__" for source in SOURCES)
+    assert [name for name in sandbox.environment() if not name.startswith(sections)] == []
     results = run_sources()
     assert {r.source: r.status for r in results} == dict.fromkeys(
         ("oracle_sis", "workday", "tableau", "files"), "success"

@@ -50,6 +50,11 @@ def pipeline_name(source: str) -> str:
     return f"campus_{source}"
 
 
+def dataset_name(source: str) -> str:
+    """The raw dataset (schema) one source system lands in; dbt's sources read it under the same name."""
+    return f"raw_{source}"
+
+
 def make_pipeline(source: str, destination: str | None = None) -> dlt.Pipeline:
     """The pipeline for one source system: its own state, dataset `raw_<source>`."""
     folder = pipelines_dir()
@@ -60,7 +65,7 @@ def make_pipeline(source: str, destination: str | None = None) -> dlt.Pipeline:
     return dlt.pipeline(
         pipeline_name=pipeline_name(source),
         destination=make_destination(destination),
-        dataset_name=f"raw_{source}",
+        dataset_name=dataset_name(source),
         pipelines_dir=str(folder),
         # A live bar on a terminal; plain periodic log lines in CI and when output is piped.
         progress="tqdm" if sys.stderr.isatty() and importlib.util.find_spec("tqdm") else "log",

@@ -1,17 +1,18 @@
 """Run source pipelines one after another, survive a failed source, record every run in load history.
 
+Which sources exist, and how each is built and loaded, comes from `ingestion.registry`.
+
 Load history lands in the warehouse as `raw_meta.load_history` (dbt declares it as a source): one row per
 source and table for a successful load, one row per source (table `*`) for a failed one, never a secret.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import re
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -22,7 +23,6 @@ from ingestion.destination import destination_name, make_pipeline
 
 log = logging.getLogger(__name__)
 
-SOURCES: tuple[str, ...] = ("oracle_sis", "workday", "tableau", "files")
 HISTORY_DATASET = "raw_meta"
 HISTORY_TABLE = "load_history"
 SECRET_NAME = re.compile(r"(SECRET|PASSWORD|TOKEN|CREDENTIALS|PRIVATE_KEY|API_KEY)", re.IGNORECASE)
@@ -61,15 +61,6 @@ def redact(text: str) -> str:
     return URL_PASSWORD.sub(r"\g<scheme>:***@", text)
 
 
-def load_source(name: str) -> Callable[[], Any]:
-    """The `source()` factory of `ingestion.<name>` (config resolved by dlt's providers)."""
-    if name not in SOURCES:
-        raise ValueError(f"unknown source {name!r}: choose from {', '.join(SOURCES)}")
-    module = importlib.import_module(f"ingestion.{name}")
-    factory: Callable[[], Any] = module.source
-    return factory
-
-
 def loaded_tables(pipeline: dlt.Pipeline) -> list[TableLoad]:
     """Rows per table the pipeline's last run normalized, dlt's own tables left out; none without a run."""
     normalized = pipeline.last_trace.last_normalize_info if pipeline.last_trace else None
@@ -78,10 +69,14 @@ def loaded_tables(pipeline: dlt.Pipeline) -> list[TableLoad]:
 
 
 def run_source(name: str, destination: str | None = None) -> SourceResult:
+    # The registry imports every connector; imported here, `redact`'s importers (dbt's process) stay light.
+    from ingestion.registry import source_named
+
     started = datetime.now(UTC)
     try:
-        pipeline = make_pipeline(name, destination)
-        pipeline.run(load_source(name)(), loader_file_format="parquet")
+        registered = source_named(name)
+        pipeline = make_pipeline(registered.name, destination)
+        pipeline.run(registered.source(), loader_file_format=registered.loader_file_format)
         tables = loaded_tables(pipeline)
         status, error = "success", None
     except Exception as exc:  # one failed source must not stop the others; it is reported, not swallowed
@@ -122,10 +117,12 @@ def record_history(run_id: str, destination: str, results: list[SourceResult]) -
 
 
 def run_sources(names: Iterable[str] | None = None, destination: str | None = None) -> list[SourceResult]:
-    """Run each named source (default: all), then record the run in load history."""
-    chosen = list(names or SOURCES)
+    """Run each named source (default: all, in registry order), then record the run in load history."""
+    from ingestion.registry import SOURCE_NAMES, source_named  # see run_source
+
+    chosen = list(names or SOURCE_NAMES)
     for name in chosen:
-        load_source(name)  # fail fast on an unknown name, before anything runs
+        source_named(name)  # fail fast on an unknown name, before anything runs
     dest = destination_name(destination)
     run_id = uuid.uuid4().hex
     results = [run_source(name, dest) for name in chosen]

@@ -228,9 +228,9 @@ def freshness_selection(sources: Sequence[str] | None = None) -> list[str]:
     """`source:<name>` per chosen source (every ingestion source by default): the tables a run could have
     loaded. The pipeline's own bookkeeping (`meta.load_history`, `quality.dbt_test_results`) is left out: the
     run writes it itself, so checked before the build it would only time the previous run."""
-    from ingestion.runner import SOURCES
+    from ingestion.registry import SOURCE_NAMES
 
-    return [f"source:{name}" for name in (sources or SOURCES)]
+    return [f"source:{name}" for name in (sources or SOURCE_NAMES)]
 
 
 def freshness_verdict(

@@ -19,7 +19,8 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
 from ingestion.destination import make_pipeline, warehouse_path
-from ingestion.runner import SOURCES, SourceResult, redact, run_sources
+from ingestion.registry import source_named
+from ingestion.runner import SourceResult, redact, run_sources
 from orchestration.dbt_invocation import (
     BuildRequest,
     DbtOutcome,
@@ -173,8 +174,10 @@ def run_pipeline(
     stages timed before the call (the sandbox's start), shown first in the summary and recorded with the run.
     """
     for name in sources or ():
-        if name not in SOURCES:
-            raise SystemExit(f"unknown source {name!r}: choose from {', '.join(SOURCES)}")
+        try:
+            source_named(name)
+        except ValueError as unknown:
+            raise SystemExit(str(unknown)) from None
     destination = "snowflake" if target == "prod" else "duckdb"
     run_id = uuid.uuid4().hex
     started = datetime.now(UTC)

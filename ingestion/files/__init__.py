@@ -26,11 +26,14 @@ Validation
     `<landing>/rejected/` with `<name>.reason.txt` beside it (line or record number and problem); none of
     its rows are loaded and the other files of the run still are. Files whose name declares no known kind
     are left where they are and logged.
+
+The package is laid out like a dlt verified source: this module holds the `@dlt.source` and its resources,
+`settings.py` the fixed names, `contracts.py` the file kinds, `readers.py` reading and validating one file,
+`helpers.py` the landing folder (digests, rejecting, lineage, the exactly-once check).
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -39,83 +42,26 @@ from typing import Any
 
 import dlt
 import pyarrow as pa
-from dlt.extract import DltResource, DltSource
+from dlt.extract import DltResource
 
 from ingestion.files.contracts import FILE_KINDS, FileKind, kind_of
+from ingestion.files.helpers import file_digest, landing_files_of, new_file_problem, reject, with_lineage
 from ingestion.files.readers import FileRejected, read_landing_file
+from ingestion.files.settings import ENV_LANDING_DIR, LOADED_FILES_STATE, PRIMARY_KEY, SCHEMA_CONTRACT
+
+__all__ = ["kind_rows", "landing_files"]
 
 log = logging.getLogger(__name__)
-
-REJECTED_FOLDER = "rejected"
-PRIMARY_KEY = ("_source_file", "_source_row")
-
-
-def file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def reject(path: Path, kind: str, problems: list[str]) -> Path:
-    """Move `path` to `<landing>/rejected/` and write why next to it; returns the reason file."""
-    folder = path.parent / REJECTED_FOLDER
-    folder.mkdir(exist_ok=True)
-    reason = folder / f"{path.name}.reason.txt"
-    lines = [
-        f"file: {path.name}",
-        f"kind: {kind}",
-        f"rejected_at: {datetime.now(UTC).isoformat(timespec='seconds')}",
-        "problems:",
-        *(f"  {problem}" for problem in problems),
-        "",
-        "Nothing from this file was loaded. Fix it and drop it again into the landing folder.",
-    ]
-    reason.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    path.replace(folder / path.name)
-    log.warning("files: rejected %s (%s); see %s", path.name, "; ".join(problems[:3]), reason)
-    return reason
-
-
-def landing_files_of(landing: Path, kind: str) -> list[Path]:
-    """The files of `kind` waiting in the landing folder (not its sub-folders), oldest tag first."""
-    return sorted(p for p in landing.iterdir() if p.is_file() and kind_of(p.name) == kind)
-
-
-def _with_lineage(table: pa.Table, file_name: str, ingested_at: datetime) -> pa.Table:
-    rows = table.num_rows
-    # The key columns are declared NOT NULL, as dlt declares primary keys.
-    return (
-        table.append_column(
-            pa.field("_source_file", pa.string(), nullable=False), pa.array([file_name] * rows)
-        )
-        .append_column(pa.field("_source_row", pa.int64(), nullable=False), pa.array(range(1, rows + 1)))
-        .append_column("_ingested_at", pa.array([ingested_at] * rows, pa.timestamp("us", tz="UTC")))
-    )
-
-
-def _new_file_problem(name: str, digest: str, loaded: dict[str, dict[str, Any]]) -> list[str] | None:
-    """Why a not-yet-loaded file would load data twice, or None."""
-    if name in loaded:
-        return [
-            f"a file named {name} was already loaded with other content (sha256 {loaded[name]['sha256']}); "
-            "corrections must arrive under a new file name"
-        ]
-    twin = next((other for other, seen in loaded.items() if seen["sha256"] == digest), None)
-    if twin:
-        return [f"same content (sha256 {digest}) as {twin}, which is already loaded"]
-    return None
 
 
 def kind_rows(landing: Path, kind: FileKind, ingested_at: datetime) -> Iterator[pa.Table]:
     """One Arrow table per new, valid file of `kind`; bad files are rejected, loaded ones skipped."""
-    loaded: dict[str, dict[str, Any]] = dlt.current.resource_state().setdefault("loaded_files", {})
+    loaded: dict[str, dict[str, Any]] = dlt.current.resource_state().setdefault(LOADED_FILES_STATE, {})
     for path in landing_files_of(landing, kind.name):
         digest = file_digest(path)
         if loaded.get(path.name, {}).get("sha256") == digest:
             continue
-        problem = _new_file_problem(path.name, digest, loaded)
+        problem = new_file_problem(path.name, digest, loaded)
         if problem:
             reject(path, kind.name, problem)
             continue
@@ -124,7 +70,7 @@ def kind_rows(landing: Path, kind: FileKind, ingested_at: datetime) -> Iterator[
         except FileRejected as error:
             reject(path, kind.name, error.problems)
             continue
-        yield _with_lineage(table, path.name, ingested_at)
+        yield with_lineage(table, path.name, ingested_at)
         loaded[path.name] = {
             "sha256": digest,
             "rows": table.num_rows,
@@ -139,18 +85,13 @@ def _kind_resource(landing: Path, kind: FileKind, ingested_at: datetime) -> DltR
     return resource(landing, kind, ingested_at)
 
 
-@dlt.source(
-    name="files",
-    section="files",
-    schema_contract={"tables": "evolve", "columns": "evolve", "data_type": "freeze"},
-)
+@dlt.source(name="files", section="files", schema_contract=SCHEMA_CONTRACT)
 def landing_files(landing_dir: str = dlt.config.value) -> Iterator[DltResource]:
     """One resource per kind in `FILE_KINDS`, reading `landing_dir` (see the module docstring)."""
     landing = Path(landing_dir)
     if not landing.is_dir():
         raise FileNotFoundError(
-            f"files: landing folder {landing} does not exist; "
-            "set SOURCES__FILES__LANDING_DIR to the drop folder"
+            f"files: landing folder {landing} does not exist; set {ENV_LANDING_DIR} to the drop folder"
         )
     unknown = sorted(p.name for p in landing.iterdir() if p.is_file() and kind_of(p.name) not in FILE_KINDS)
     if unknown:
@@ -158,8 +99,3 @@ def landing_files(landing_dir: str = dlt.config.value) -> Iterator[DltResource]:
     ingested_at = datetime.now(UTC)
     for kind in FILE_KINDS.values():
         yield _kind_resource(landing, kind, ingested_at)
-
-
-def source(**kwargs: Any) -> DltSource:
-    """The landing-files source with its configuration resolved by dlt (what the runner calls)."""
-    return landing_files(**kwargs)

@@ -13,9 +13,12 @@ Secrets:
 
 Raw tables: `students`, `academic_programs`, `job_postings`, `job_placements`, merged on `id` and loaded
 incrementally (`updatedFrom` = the highest `updatedAt` seen; incremental state commits only with a successful
-load, so a failed run is simply re-run). Lists land as child tables (`job_postings__skills`,
-`students__career_interests`). Soft deletes are kept: a record Workday marks `inactive` stays in raw with
-`inactive = true`, and the staging models decide what an inactive record means.
+load, so a failed run is simply re-run). Lists land as child tables (`settings.CHILD_TABLES`:
+`job_postings__skills`, `students__career_interests`). Soft deletes are kept: a record Workday marks
+`inactive` stays in raw with `inactive = true`, and the staging models decide what an inactive record means.
+
+The package is laid out like a dlt verified source: this module holds the `@dlt.source`, `settings.py` the
+API's fixed facts, `auth.py` the OAuth2 client, `transport.py` the HTTP sessions and the page check.
 """
 
 from __future__ import annotations
@@ -46,7 +49,6 @@ __all__ = [
     "WorkdayMalformedPage",
     "WorkdayOAuth2",
     "rest_api_config",
-    "source",
     "workday_source",
 ]
 
@@ -110,7 +112,3 @@ def workday_source(
     )
     session = api_session(request_timeout, request_max_attempts, request_backoff_factor)
     return rest_api_resources(rest_api_config(base_url, tenant, auth, session))
-
-
-# The runner's name for it: `make_pipeline("workday").run(source(), loader_file_format="parquet")`.
-source = workday_source

@@ -12,6 +12,12 @@ RESOURCES: Final[dict[str, str]] = {
     "jobPlacements": "job_placements",
 }
 
+# Lists inside a record land as dlt child tables beside their parent's table: child -> parent.
+CHILD_TABLES: Final[dict[str, str]] = {
+    "job_postings__skills": "job_postings",
+    "students__career_interests": "students",
+}
+
 PAGE_LIMIT: Final = 100  # Workday's maximum page size
 CURSOR_FIELD: Final = "updatedAt"
 CURSOR_PARAM: Final = "updatedFrom"

@@ -1,4 +1,5 @@
-"""The assets: one dagster-dlt multi-asset per source (one asset per raw table), the dbt project through
+"""The assets: one dagster-dlt multi-asset per source of `ingestion.registry` (one asset per raw table, built
+from the registry's declarations), the dbt project through
 dagster-dbt with its sources mapped onto those raw-table assets (its step checks their freshness first and
 records each verdict as an observation of the raw-table asset), the dbt exposures (the app) and row-count
 checks on the key marts.
@@ -35,8 +36,9 @@ from dagster_dlt.translator import DltResourceTranslatorData
 from dlt.common.schema import Schema
 from dlt.extract import DltSource
 
-from ingestion.destination import destination_name, make_pipeline
-from ingestion.runner import SOURCES, SourceResult, load_source, loaded_tables, record_history, redact
+from ingestion.destination import dataset_name, destination_name, make_pipeline
+from ingestion.registry import REGISTRY, Source
+from ingestion.runner import SourceResult, loaded_tables, record_history, redact
 from orchestration.dagster.project import pin_warehouse_path
 from orchestration.dbt_invocation import (
     FreshnessOutcome,
@@ -58,60 +60,34 @@ def retry_settings() -> tuple[int, float]:
 # ---------------------------------------------------------------------------------------------------- dlt
 
 
-def source_tables(name: str) -> dict[str, str]:
-    """dlt resource name -> raw table of a source, from the connector's own declarations (no connection)."""
-    if name == "oracle_sis":
-        from ingestion.oracle_sis import SIS_TABLES
-
-        return {table: table for table in SIS_TABLES}
-    if name == "workday":
-        from ingestion.workday.settings import RESOURCES
-
-        return dict(RESOURCES)
-    if name == "tableau":
-        from ingestion.tableau.views import DEFAULT_VIEWS, spec_for
-
-        return {spec_for(view).table: spec_for(view).table for view in DEFAULT_VIEWS}
-    if name == "files":
-        from ingestion.files.contracts import FILE_KINDS
-
-        return {kind: kind for kind in FILE_KINDS}
-    raise ValueError(f"unknown source {name!r}: choose from {', '.join(SOURCES)}")
-
-
-def source_shape(name: str) -> DltSource:
+def source_shape(source: Source) -> DltSource:
     """A stand-in with the real source's name and resources, for asset specs at load time.
 
-    The real `ingestion.<name>.source()` resolves credentials and (SIS) reflects the database when called,
-    which must not happen every time a code location loads; it is called at run time instead. Its resources
-    must match this shape: an undeclared one fails the run naming the asset key.
+    The real source resolves credentials and (SIS) reflects the database when built, which must not happen
+    every time a code location loads; it is built at run time instead. Its resources must match this shape
+    (the registry's declarations): an undeclared one fails the run naming the asset key.
     """
-    resources = [dlt.resource([], name=res, table_name=table) for res, table in source_tables(name).items()]
-    return DltSource(Schema(name), name, resources)
+    resources = [dlt.resource([], name=res, table_name=table) for res, table in source.resources.items()]
+    return DltSource(Schema(source.name), source.name, resources)
 
 
 def raw_table_key(source: str, table: str) -> AssetKey:
     """`raw_<source>/<table>`; a dlt child table (`job_postings__skills`) maps to its parent's asset."""
-    # Lower-casing is all dlt's snake_case does to these names; its normalizer would also fold the `__` of
-    # child tables, which must survive to find the parent.
-    table = table.lower()
-    if source in SOURCES:
-        known = sorted((t.lower() for t in source_tables(source).values()), key=len)
-        for parent in reversed(known):
-            if table == parent or table.startswith(parent + "__"):
-                return AssetKey([f"raw_{source}", parent])
-    return AssetKey([f"raw_{source}", table])
+    registered = REGISTRY.get(source)
+    if registered is None:  # a dbt source no connector lands (the pipeline's own `meta`)
+        return AssetKey([dataset_name(source), table.lower()])
+    return AssetKey([registered.dataset, registered.parent_table(table)])
 
 
 class CampusDltTranslator(DagsterDltTranslator):
     def get_asset_spec(self, data: DltResourceTranslatorData) -> AssetSpec:
         spec = super().get_asset_spec(data)
-        source = data.resource.source_name
+        source = REGISTRY[data.resource.source_name]
         return spec.replace_attributes(
-            key=raw_table_key(source, str(data.resource.table_name)),
+            key=raw_table_key(source.name, str(data.resource.table_name)),
             deps=[],  # the source system is outside Dagster: no placeholder upstream assets
-            group_name=f"raw_{source}",
-            description=f"Raw table landed by ingestion/{source} (dlt pipeline campus_{source}).",
+            group_name=source.dataset,
+            description=f"Raw table landed by ingestion/{source.name} (dlt pipeline {source.pipeline_name}).",
         )
 
 
@@ -122,11 +98,15 @@ def _record_load(run_id: str, name: str, started: datetime, pipeline: Any, error
     record_history(run_id, destination_name(), [result])
 
 
-def build_source_assets(name: str) -> AssetsDefinition:
+def build_source_assets(source: Source) -> AssetsDefinition:
+    name = source.name
+
+    # The step is named after the pipeline (`campus_<name>`): the run-history sensor reads the source back
+    # from it.
     @dlt_assets(
-        dlt_source=source_shape(name),
+        dlt_source=source_shape(source),
         dlt_pipeline=make_pipeline(name),
-        name=f"campus_{name}",
+        name=source.pipeline_name,
         dagster_dlt_translator=CampusDltTranslator(),
     )
     def _assets(context: AssetExecutionContext, dlt: DagsterDltResource) -> Iterator[Any]:
@@ -139,9 +119,9 @@ def build_source_assets(name: str) -> AssetsDefinition:
         try:
             yield from dlt.run(
                 context=context,
-                dlt_source=load_source(name)(),
+                dlt_source=source.source(),
                 dlt_pipeline=pipeline,
-                loader_file_format="parquet",
+                loader_file_format=source.loader_file_format,
             )
         except Exception as exc:
             # Only the redacted text reaches Dagster's event log (`from None`: no traceback with secrets).

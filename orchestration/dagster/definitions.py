@@ -29,20 +29,14 @@ from dagster_dbt import DbtCliResource
 from dagster_dlt import DagsterDltResource
 
 from ingestion.destination import destination_name
-from ingestion.runner import SOURCES
+from ingestion.registry import SOURCES
 from orchestration.dagster.assets import (
     build_dbt_assets,
     build_exposures,
     build_mart_checks,
     build_source_assets,
 )
-from orchestration.dagster.project import (
-    DBT_PROJECT_DIR,
-    PROFILES_DIR,
-    dbt_executable,
-    dbt_target,
-    ensure_manifest,
-)
+from orchestration.dagster.project import dbt_project, prepared_project
 from orchestration.dagster.sensors import (
     campus_failure_alert,
     campus_run_history_failure,
@@ -51,9 +45,9 @@ from orchestration.dagster.sensors import (
 
 DAILY_CRON = "0 6 * * *"
 
-manifest = json.loads(ensure_manifest().read_text())
+manifest = json.loads(prepared_project().manifest_path.read_text())
 
-source_assets = [build_source_assets(name) for name in SOURCES]
+source_assets = [build_source_assets(source) for source in SOURCES]
 dbt_models = build_dbt_assets(manifest)
 exposures = build_exposures(manifest)
 mart_checks = build_mart_checks(manifest)
@@ -80,12 +74,7 @@ campus_daily_schedule = ScheduleDefinition(
 def resources() -> dict[str, object]:
     return {
         "dlt": DagsterDltResource(),
-        "dbt": DbtCliResource(
-            project_dir=str(DBT_PROJECT_DIR),
-            profiles_dir=str(PROFILES_DIR),
-            target=dbt_target(),
-            dbt_executable=dbt_executable(),
-        ),
+        "dbt": DbtCliResource(project_dir=dbt_project()),
     }
 
 

@@ -1,4 +1,5 @@
-"""Where the dbt project, its Dagster manifest and the dbt executable are; keeping the manifest current.
+"""The dbt project as Dagster sees it: dagster-dbt's `DbtProject` (project, profiles dir, target, where its
+manifest is parsed to), and a manifest that is current whenever the definitions load.
 
 Config read (environment variables):
 - `DBT_TARGET`: dbt target Dagster runs with (default `dev`; `prod` is Snowflake).
@@ -9,19 +10,20 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
-import uuid
 from pathlib import Path
+
+from dagster_dbt import DbtProject
 
 from ingestion.destination import warehouse_path
 
 ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = ROOT / "dbt_project"
 PROFILES_DIR = ROOT
-# Dagster's own parse output, apart from the target/ a developer's `dbt build` writes.
-MANIFEST_DIR = DBT_PROJECT_DIR / "target" / "dagster"
-MANIFEST_PATH = MANIFEST_DIR / "manifest.json"
+# Dagster's own parse output (relative to the dbt project), apart from the target/ a developer's `dbt build`
+# writes.
+MANIFEST_TARGET_PATH = Path("target") / "dagster"
+MANIFEST_PATH = DBT_PROJECT_DIR / MANIFEST_TARGET_PATH / "manifest.json"
 # What the manifest is parsed from: a change to any of these makes it stale.
 PARSE_INPUTS = ("models", "macros", "snapshots", "seeds", "tests", "analyses", "dbt_project.yml")
 
@@ -30,10 +32,22 @@ def dbt_target() -> str:
     return os.environ.get("DBT_TARGET", "dev")
 
 
-def dbt_executable() -> str:
-    """The venv's dbt beside this interpreter, else whatever `dbt` is on PATH."""
-    beside = Path(sys.executable).with_name("dbt")
-    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
+def put_dbt_on_path() -> None:
+    """dagster-dbt runs `dbt` from PATH (its manifest preparer takes no executable); a virtualenv that is not
+    activated (`.venv/bin/python -m pytest`, `.venv/bin/campus`) has it only beside the interpreter."""
+    if shutil.which("dbt") is None:
+        os.environ["PATH"] = os.pathsep.join((str(Path(sys.executable).parent), os.environ.get("PATH", "")))
+
+
+def dbt_project() -> DbtProject:
+    """The project with the target of this process's environment (read on each call: tests switch it)."""
+    put_dbt_on_path()
+    return DbtProject(
+        project_dir=DBT_PROJECT_DIR,
+        target_path=MANIFEST_TARGET_PATH,
+        profiles_dir=PROFILES_DIR,
+        target=dbt_target(),
+    )
 
 
 def pin_warehouse_path() -> None:
@@ -54,44 +68,21 @@ def _newest_input_mtime() -> float:
     return newest
 
 
-def manifest_is_current() -> bool:
-    return MANIFEST_PATH.exists() and MANIFEST_PATH.stat().st_mtime >= _newest_input_mtime()
+def manifest_is_current(project: DbtProject) -> bool:
+    manifest = project.manifest_path
+    return manifest.exists() and manifest.stat().st_mtime >= _newest_input_mtime()
 
 
-def ensure_manifest() -> Path:
-    """`dbt parse` into `dbt_project/target/dagster/` when the manifest is missing or older than the project.
+def prepared_project() -> DbtProject:
+    """The project with a loadable, current manifest at `manifest_path`.
 
-    Each parse writes to its own folder and the manifest is moved into place atomically, so code-location and
-    run processes loading the definitions at the same time never read a half-written file.
+    `prepare_if_dev()` re-parses under `dagster dev`, as dagster-dbt intends. Outside it DbtProject expects a
+    manifest built beforehand; the one shim kept here parses when the manifest is missing or older than the
+    project's files, so tests on a fresh clone and plain `python -m` loads never serve a stale asset graph.
+    dagster-dbt's preparer holds a file lock, so processes loading at once parse once.
     """
-    if manifest_is_current():
-        return MANIFEST_PATH
-    work = MANIFEST_DIR / f"parse-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "DBT_PROFILES_DIR": str(PROFILES_DIR),
-        "DBT_TARGET_PATH": str(work),
-        "DBT_LOG_PATH": str(work),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    # Parsing never connects: a target whose secrets are absent here still parses with dev.
-    target = dbt_target() if dbt_target() != "prod" or os.environ.get("SNOWFLAKE_ACCOUNT") else "dev"
-    try:
-        done = subprocess.run(
-            [dbt_executable(), "parse", "--project-dir", str(DBT_PROJECT_DIR), "--target", target],
-            cwd=DBT_PROJECT_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        if done.returncode != 0 or not (work / "manifest.json").exists():
-            raise RuntimeError(
-                f"`dbt parse` of {DBT_PROJECT_DIR} failed (exit {done.returncode}); fix it and reload:\n"
-                + (done.stdout[-4000:] or done.stderr[-4000:])
-            )
-        os.replace(work / "manifest.json", MANIFEST_PATH)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return MANIFEST_PATH
+    project = dbt_project()
+    project.prepare_if_dev()
+    if not manifest_is_current(project):
+        project.preparer.prepare(project)
+    return project

@@ -26,6 +26,7 @@ from dagster import (
 )
 
 from ingestion.destination import destination_name
+from ingestion.registry import SOURCES
 from ingestion.runner import redact
 from orchestration.alerts import AlertConfig, send_alert, stale_sources_alert
 from orchestration.dagster.project import dbt_target
@@ -82,12 +83,15 @@ def dagster_run_record(instance: DagsterInstance, run: DagsterRun, error: str | 
     end = (record.end_time if record else None) or now
     stages: dict[str, float] = {}
     sources: dict[str, dict[str, Any]] = {}
+    # Each source's dlt step is named after its pipeline, and its assets sit under its raw dataset.
+    source_of_step = {source.pipeline_name: source.name for source in SOURCES}
+    source_of_dataset = {source.dataset: source.name for source in SOURCES}
     for stat in instance.get_run_step_stats(run.run_id):
         if stat.start_time and stat.end_time:
             stages[stat.step_key] = stat.end_time - stat.start_time
-        if stat.step_key.startswith("campus_") and stat.step_key.removeprefix("campus_") in _source_names():
+        if stat.step_key in source_of_step:
             status = "success" if stat.status and stat.status.value == "SUCCESS" else "failed"
-            sources[stat.step_key.removeprefix("campus_")] = {"status": status, "rows": 0}
+            sources[source_of_step[stat.step_key]] = {"status": status, "rows": 0}
     models = passed = warned = failed = 0
     stale: dict[str, dict[str, Any]] | None = None
     for entry in instance.all_logs(run.run_id):
@@ -102,11 +106,11 @@ def dagster_run_record(instance: DagsterInstance, run: DagsterRun, error: str | 
                     stale[verdict[0]] = verdict[1]
         elif event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
             materialization = event.step_materialization_data.materialization
-            path = materialization.asset_key.path
-            if path[0].startswith("raw_") and path[0][4:] in sources:
+            loaded_by = source_of_dataset.get(materialization.asset_key.path[0])
+            if loaded_by is not None and loaded_by in sources:
                 rows = materialization.metadata.get("rows_loaded")
                 count = rows.value if rows is not None else 0
-                sources[path[0][4:]]["rows"] += int(count) if isinstance(count, int | float) else 0
+                sources[loaded_by]["rows"] += int(count) if isinstance(count, int | float) else 0
             else:
                 models += 1
         elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
@@ -152,12 +156,6 @@ def observed_freshness(metadata: Mapping[str, Any]) -> tuple[str, dict[str, Any]
 
     verdict = {"status": value(FRESHNESS_KEY), "age_hours": value("age_hours"), "message": value("message")}
     return str(value("dbt_source")), verdict
-
-
-def _source_names() -> tuple[str, ...]:
-    from ingestion.runner import SOURCES
-
-    return SOURCES
 
 
 @run_status_sensor(

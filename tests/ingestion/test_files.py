@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from ingestion.destination import make_pipeline
-from ingestion.files import source as files_source
+from ingestion.files import landing_files
 from ingestion.files.contracts import FILE_KINDS, kind_of
 from sandbox.advance import advance
 
@@ -31,7 +31,7 @@ def landing(sandbox_dir: Path, warehouse: Path, monkeypatch: pytest.MonkeyPatch)
 def run_files() -> dict[str, int]:
     """The runner's exact call; returns the rows dlt extracted per raw table in this run."""
     pipeline = make_pipeline("files")
-    pipeline.run(files_source(), loader_file_format="parquet")
+    pipeline.run(landing_files(), loader_file_format="parquet")
     counts = pipeline.last_trace.last_normalize_info.row_counts
     return {table: rows for table, rows in counts.items() if not table.startswith("_dlt")}
 

@@ -21,8 +21,8 @@ from ingestion.oracle_sis import (
     SIS_TABLES,
     compile_incremental_query,
     configured_cursor_lag_seconds,
+    oracle_sis,
 )
-from ingestion.oracle_sis import source as oracle_sis_source
 from sandbox.advance import advance
 
 RAW = "raw_oracle_sis"
@@ -40,7 +40,7 @@ def sis(sandbox_dir: Path, warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> 
 def run_sis() -> dict[str, int]:
     """The runner's exact call; returns the rows dlt extracted per SIS table in this run."""
     pipeline = make_pipeline("oracle_sis")
-    pipeline.run(oracle_sis_source(), loader_file_format="parquet")
+    pipeline.run(oracle_sis(), loader_file_format="parquet")
     counts = pipeline.last_trace.last_normalize_info.row_counts
     return {table: rows for table, rows in counts.items() if not table.startswith("_dlt")}
 
@@ -211,7 +211,7 @@ def test_the_lag_check_sees_the_lag_a_run_uses_wherever_it_is_configured(
     checked = configured_cursor_lag_seconds()
 
     make_pipeline("oracle_sis")  # the runner's order: the pipeline, then the source inside its scope
-    used = {resource.explicit_args["incremental"].lag for resource in oracle_sis_source().resources.values()}
+    used = {resource.explicit_args["incremental"].lag for resource in oracle_sis().resources.values()}
 
     assert used == {7777}
     assert checked == 7777

@@ -19,6 +19,7 @@ import pytest
 import requests
 
 from ingestion.oracle_sis import DEFAULT_CURSOR_LAG_SECONDS
+from ingestion.registry import SOURCES
 from ingestion.runner import run_sources
 from orchestration.ingest import run_ingest
 from sandbox import credentials as cred
@@ -99,6 +100,9 @@ def sis_lag_window_rows(sandbox_dir: Path) -> int:
 
 
 def test_every_source_reconciles_and_a_rerun_adds_nothing(sandbox: Sandbox, warehouse: Path) -> None:
+    # Every setting the sandbox hands the connectors lies in a registered source's config section.
+    sections = tuple(source.config_section.replace(".", "__").upper() + "__" for source in SOURCES)
+    assert [name for name in sandbox.environment() if not name.startswith(sections)] == []
     results = run_sources()
     assert {r.source: r.status for r in results} == dict.fromkeys(
         ("oracle_sis", "workday", "tableau", "files"), "success"
@@ -107,6 +111,8 @@ def test_every_source_reconciles_and_a_rerun_adds_nothing(sandbox: Sandbox, ware
     landed = raw_counts(warehouse)
     for table, rows in expected.items():
         assert landed.get(table) == rows, table
+    # The registry declares exactly the tables each source lands, dlt's child tables included.
+    assert set(landed) == {f"{source.dataset}.{table}" for source in SOURCES for table in source.raw_tables}
 
     again = run_sources()
     assert all(r.status == "success" for r in again)

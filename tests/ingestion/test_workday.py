@@ -23,8 +23,7 @@ import requests
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 from ingestion.destination import make_pipeline
-from ingestion.workday import RESOURCES
-from ingestion.workday import source as workday_source
+from ingestion.workday import RESOURCES, workday_source
 from sandbox.advance import advance
 from sandbox.credentials import (
     WORKDAY_CLIENT_ID,

@@ -8,9 +8,9 @@ import json
 import pytest
 from dagster import AssetKey, DefaultScheduleStatus, DefaultSensorStatus
 
-from ingestion.runner import SOURCES
+from ingestion.registry import REGISTRY, SOURCES
 from orchestration.dagster import definitions
-from orchestration.dagster.assets import DBT_TRANSLATOR, raw_table_key, source_tables
+from orchestration.dagster.assets import DBT_TRANSLATOR, raw_table_key
 from orchestration.dagster.project import MANIFEST_PATH
 
 
@@ -30,8 +30,22 @@ def test_definitions_resolve_jobs_schedule_sensors_and_assets() -> None:
     # Every raw table of every source is an asset of that source's dlt step.
     keys = repo.asset_graph.get_all_asset_keys()
     for source in SOURCES:
-        for table in source_tables(source).values():
-            assert raw_table_key(source, table) in keys, (source, table)
+        for table in source.raw_tables:
+            assert raw_table_key(source.name, table) in keys, (source.name, table)
+
+
+def test_registry_declares_the_raw_tables_dbt_reads() -> None:
+    manifest = json.loads(MANIFEST_PATH.read_text())
+    for source in SOURCES:
+        read = {
+            (table.get("identifier") or table["name"]).lower()
+            for table in manifest["sources"].values()
+            if table["source_name"] == source.name
+        }
+        assert read == set(source.raw_tables), source.name
+        assert {
+            table["schema"] for table in manifest["sources"].values() if table["source_name"] == source.name
+        } == {source.dataset}
 
 
 def test_schedule_runs_by_default_only_when_deployed(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -51,7 +65,7 @@ def test_dbt_sources_map_onto_dlt_assets_and_lineage_reaches_marts() -> None:
     dlt_keys = {spec.key for assets in definitions.source_assets for spec in assets.specs}
     # Each dbt source table of an ingested system resolves to a dlt asset (child tables to their parent).
     for source in manifest["sources"].values():
-        if source["source_name"] in SOURCES:
+        if source["source_name"] in REGISTRY:
             key = raw_table_key(source["source_name"], source.get("identifier") or source["name"])
             assert key in dlt_keys, (
                 f"dbt source {source['unique_id']} has no dlt asset ({key.to_user_string()})"
@@ -74,9 +88,9 @@ def test_dbt_sources_map_onto_dlt_assets_and_lineage_reaches_marts() -> None:
     }
     assert marts, "no marts in the dbt manifest yet"
     # Every source feeds at least one model, and the SIS student table reaches dim_student.
-    for source in SOURCES:
-        reached = set().union(*(downstream(k) for k in dlt_keys if k.path[0] == f"raw_{source}"))
-        assert reached, f"nothing in dbt reads raw_{source}"
+    for registered in SOURCES:
+        reached = set().union(*(downstream(k) for k in dlt_keys if k.path[0] == registered.dataset))
+        assert reached, f"nothing in dbt reads {registered.dataset}"
     dim_student = AssetKey(["marts", "dim_student"])
     if dim_student in marts:
         assert dim_student in downstream(AssetKey(["raw_oracle_sis", "students"]))

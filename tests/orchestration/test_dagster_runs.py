@@ -18,7 +18,7 @@ from dagster import (
     materialize,
 )
 
-from ingestion.runner import SOURCES
+from ingestion.registry import SOURCE_NAMES
 from orchestration.dagster import definitions
 from orchestration.dagster.sensors import (
     campus_failure_alert,
@@ -90,7 +90,7 @@ def test_materialise_everything_builds_queryable_marts(
     declared = {
         f"{p['source_name']}.{p['name']}"
         for p in definitions.manifest["sources"].values()
-        if p["source_name"] in SOURCES
+        if p["source_name"] in SOURCE_NAMES
     }
     assert set(verdicts) == declared and set(verdicts.values()) == {"pass"}
     assert stale_sources(pipeline_env, result.run_id) == {} and alert_receiver.bodies == []

@@ -43,12 +43,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from typing import Any
 
 import dlt
 import pyarrow as pa
 from dlt.common.schema.typing import TColumnSchema
-from dlt.extract import DltResource, DltSource
+from dlt.extract import DltResource
 
 from ingestion.tableau.client import (
     TableauAuthError,
@@ -132,8 +131,3 @@ def tableau(
     day = snapshot_date or datetime.now(UTC).date()
     for name in views or DEFAULT_VIEWS:
         yield view_resource(settings, spec_for(name), day)
-
-
-def source(**kwargs: Any) -> DltSource:
-    """The Tableau source with its configuration resolved by dlt (what the runner calls)."""
-    return tableau(**kwargs)

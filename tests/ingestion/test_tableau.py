@@ -20,7 +20,7 @@ from tableauserverclient.server.endpoint import Auth
 
 from ingestion.destination import make_pipeline
 from ingestion.tableau import TableauDataError
-from ingestion.tableau import source as tableau_source
+from ingestion.tableau import tableau as tableau_source
 from ingestion.tableau.parsing import parse_view_csv
 from ingestion.tableau.views import VIEWS
 from sandbox.advance import advance

@@ -1,6 +1,6 @@
 {#-
     Workarounds that let dbt-snowflake run against fakesnow (the `snowflake_emulated` target, used by
-    tests/dbt/test_snowflake_emulated.py). See shared STACK.md, "Snowflake emulation".
+    tests/dbt/test_snowflake_emulated.py).
 
     1. snowflake__create_table_as: fakesnow cannot create the *temporary* tables dbt-snowflake uses for
        incremental and snapshot staging relations (a temporary table lives in another DuckDB catalog than

@@ -1,6 +1,6 @@
-"""The planted-defect map as the tests read it: each kind of defect the sandbox plants -> the rule that catches
-it. Written once, in the meta of dq_planted_defect_coverage (dbt_project/models/quality/_quality__models.yml),
-which that model reads too."""
+"""The planted-defect map as the tests read it: each kind of defect the sandbox plants -> the rule that
+catches it. Written once, in the meta of dq_planted_defect_coverage
+(dbt_project/models/quality/_quality__models.yml), which that model reads too."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-QUALITY_MODELS = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "quality" / "_quality__models.yml"
+QUALITY_MODELS = Path(__file__).resolve().parents[2] / "dbt_project/models/quality/_quality__models.yml"
 
 
 def planted_defect_rules() -> dict[str, dict[str, Any]]:

@@ -1,7 +1,7 @@
-"""Governance metadata of the dbt project, read from the manifest `dbt parse` writes: every reader-facing (public)
-model has an owner group, an access level, an example query and an enforced contract; every project macro says
-what it is for; the project's vars are declared once. A model added to a public schema (an operations mart, say)
-must pass the same checks."""
+"""Governance metadata of the dbt project, read from the manifest `dbt parse` writes: every reader-facing
+(public) model has an owner group, an access level, an example query and an enforced contract; every project
+macro says what it is for; the project's vars are declared once. A model added to a public schema (an
+operations mart, say) must pass the same checks."""
 
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def _models(manifest: dict[str, Any]) -> list[dict[str, Any]]:
-    return [n for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["package_name"] == PROJECT]
+    nodes = manifest["nodes"].values()
+    return [n for n in nodes if n["resource_type"] == "model" and n["package_name"] == PROJECT]
 
 
 def test_every_model_has_an_access_level_and_reader_facing_ones_are_public(manifest: dict[str, Any]) -> None:
@@ -42,7 +43,7 @@ def test_every_model_has_an_access_level_and_reader_facing_ones_are_public(manif
         for m in models
         if m["config"]["schema"] in reader_facing and m["access"] != "public" and m["access"] != "private"
     ]
-    assert not not_public, f"models in a reader-facing schema must be public (or private internals): {not_public}"
+    assert not not_public, f"reader-facing models must be public (or private internals): {not_public}"
     private_without_group = [m["name"] for m in models if m["access"] == "private" and not m["group"]]
     assert not private_without_group, private_without_group
 
@@ -57,7 +58,7 @@ def test_every_public_model_has_an_owner_an_example_query_and_a_contract(manifes
         if group is None or not (group["owner"].get("name") or group["owner"].get("email")):
             problems.append(f"{model['name']}: no group with an owner")
         if not EXAMPLE_QUERY.search(model["description"]):
-            problems.append(f"{model['name']}: no 'Example use' with a `select ... from ...` query in its description")
+            problems.append(f"{model['name']}: no 'Example use' with a `select ... from ...` query")
         if not model["config"]["contract"]["enforced"]:
             problems.append(f"{model['name']}: contract not enforced")
     assert not problems, "\n".join(problems)
@@ -67,7 +68,7 @@ def test_every_project_macro_has_a_description(manifest: dict[str, Any]) -> None
     macros = [m for m in manifest["macros"].values() if m["package_name"] == PROJECT]
     assert macros
     undocumented = sorted(m["name"] for m in macros if not m["description"].strip())
-    assert not undocumented, f"describe these in a macro properties yml (macros/**/_*__macros.yml): {undocumented}"
+    assert not undocumented, f"describe these in a macro properties yml (_*__macros.yml): {undocumented}"
 
 
 def test_every_campus_var_used_is_declared_once_in_dbt_project_yml() -> None:
@@ -78,7 +79,8 @@ def test_every_campus_var_used_is_declared_once_in_dbt_project_yml() -> None:
         if "target" in path.parts or "dbt_packages" in path.parts:
             continue
         for match in re.finditer(r"var\(\s*['\"](campus:[\w:]+)['\"]\s*(,)?", path.read_text()):
-            used.setdefault(match[1], []).append(str(path.relative_to(ROOT)) + (" (with a default)" if match[2] else ""))
+            where = str(path.relative_to(ROOT)) + (" (with a default)" if match[2] else "")
+            used.setdefault(match[1], []).append(where)
     assert used
     undeclared = sorted(set(used) - set(declared))
     assert not undeclared, f"declare these vars in dbt_project.yml: {undeclared}"

@@ -37,7 +37,7 @@ except ImportError:  # pragma: no cover - only when the dev extra is not install
 FAKESNOW = str(Path(sys.executable).with_name("fakesnow"))
 DATABASE = "CAMPUS"
 RAW_SCHEMAS = ("raw_oracle_sis", "raw_workday", "raw_tableau", "raw_files", "raw_meta")
-# Whole build on fakesnow at scale 0.01 takes well under this; the limit only stops a hung client (profiles.yml).
+# Whole build on fakesnow at scale 0.01 takes well under this; the limit only stops a hung client.
 DBT_TIMEOUT_SECONDS = 420
 # Nodes that cannot run on fakesnow, excluded by name so the README can list them. Keep this list short.
 EMULATOR_EXCLUDE: tuple[str, ...] = ()

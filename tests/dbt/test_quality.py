@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+from tests.dbt.planted_defects import planted_defect_rules
 from tests.warehouse import BuiltWarehouse
 
 # Planted-defect kinds that never reach the warehouse: dq_planted_defect_coverage counts no rows for them.
-NOT_IN_WAREHOUSE = {"malformed_file_drop"}
-# Tables the sandbox plants defects in (manifest source/table, as raw tables are named).
+NOT_IN_WAREHOUSE = {kind for kind, rule in planted_defect_rules().items() if not rule["is_in_warehouse"]}
+# Tables the sandbox plants defects in (as raw tables are named): where a quarantine reason or a warn test
+# catches them.
 DEFECTIVE_TABLES = {
-    ("oracle_sis", "students"),
-    ("oracle_sis", "enrollments"),
-    ("oracle_sis", "attendance"),
-    ("oracle_sis", "assessments"),
-    ("workday", "students"),
-    ("workday", "job_postings"),
+    (rule["source_name"], rule["table_name"])
+    for rule in planted_defect_rules().values()
+    if rule["caught_by"] in ("quarantine", "warn_test")
 }
 
 
@@ -103,7 +102,9 @@ def test_warn_tests_named_in_coverage_ran_and_caught_the_same_rows(built_warehou
     warn_rules = built_warehouse.query(
         "select rule_name, rows_caught from quality.dq_planted_defect_coverage where caught_by = 'warn_test'"
     )
-    assert len(warn_rules) == 4
+    assert {rule for rule, _ in warn_rules} == {
+        rule["rule_name"] for rule in planted_defect_rules().values() if rule["caught_by"] == "warn_test"
+    }
     for rule, rows in warn_rules:
         assert failures_by_test.get(rule) == rows, (rule, failures_by_test.get(rule), rows)
 

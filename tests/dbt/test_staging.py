@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from tests.dbt.planted_defects import rules_caught_by
 from tests.warehouse import BuiltWarehouse, source_freshness
 
 # Every raw table and the staging model it feeds (decision 003).
@@ -40,20 +41,12 @@ STAGING_TABLES: list[tuple[str, str, str]] = [
 ]
 
 # Planted defect kind -> the warn test whose stored failures must list exactly its ids (as student_id).
-WARN_TESTS: dict[str, str] = {
-    "null_emails": "dq_sis_students_null_email",
-    "malformed_emails": "dq_sis_students_malformed_email",
-    "gpa_out_of_range": "dq_sis_students_gpa_out_of_range",
-    "duplicate_students": "dq_sis_students_duplicate_person",
-}
+WARN_TESTS: dict[str, str] = {kind: rule["rule_name"] for kind, rule in rules_caught_by("warn_test").items()}
 
 # Planted defect kind -> where quarantine_records must hold exactly its ids.
 QUARANTINED: dict[str, tuple[str, str, str]] = {
-    "enrollments_unknown_course": ("oracle_sis", "enrollments", "unknown_course"),
-    "future_dated_attendance": ("oracle_sis", "attendance", "future_dated"),
-    "future_dated_assessments": ("oracle_sis", "assessments", "future_dated"),
-    "workday_students_missing_required_fields": ("workday", "students", "missing_required_field"),
-    "workday_job_postings_missing_required_fields": ("workday", "job_postings", "missing_required_field"),
+    kind: (rule["source_name"], rule["table_name"], rule["rule_name"])
+    for kind, rule in rules_caught_by("quarantine").items()
 }
 
 # (model, column) -> the DuckDB type staging must deliver.

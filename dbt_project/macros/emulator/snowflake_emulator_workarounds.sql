@@ -25,7 +25,7 @@
 -#}
 
 {% macro is_snowflake_emulated() -%}
-    {{ return(target.name == 'snowflake_emulated' or var('campus:snowflake_emulated', false)) }}
+    {{ return(target.name == 'snowflake_emulated' or var('campus:snowflake_emulated')) }}
 {%- endmacro %}
 
 

@@ -1,40 +1,5 @@
 {#- Identity-resolution helpers (int_students__identity_matched). -#}
 
-{#- A name as the matcher compares it: lower-cased, trimmed, inner runs of whitespace collapsed to one space.
-    Collapsing needs a regular expression, whose flags differ by warehouse: hence the dispatch. -#}
-{% macro normalize_name(expr) -%}
-    {#- sqlfluff renders models without dbt's `adapter`: there it lints the DuckDB body. -#}
-    {%- if adapter is defined -%}
-        {{ adapter.dispatch('normalize_name', 'campus_pathways')(expr) }}
-    {%- else -%}
-        {{ duckdb__normalize_name(expr) }}
-    {%- endif -%}
-{%- endmacro %}
-
-{% macro default__normalize_name(expr) -%}
-    nullif(lower(trim(regexp_replace({{ expr }}, '\s+', ' ', 'g'))), '')
-{%- endmacro %}
-
-{% macro duckdb__normalize_name(expr) -%}
-    nullif(lower(trim(regexp_replace({{ expr }}, '\s+', ' ', 'g'))), '')
-{%- endmacro %}
-
-{#- Snowflake's regexp_replace replaces every occurrence by default and takes no 'g' flag. -#}
-{% macro snowflake__normalize_name(expr) -%}
-    nullif(lower(trim(regexp_replace({{ expr }}, '\\s+', ' '))), '')
-{%- endmacro %}
-
-{#- An e-mail the matcher may use: lower-cased and trimmed, and null unless it has the shape local@domain.tld
-    (one @, no spaces). A malformed address must never link two people. -#}
-{% macro normalize_email(expr) -%}
-    case
-        when lower(trim({{ expr }})) like '%_@_%._%'
-            and lower(trim({{ expr }})) not like '%@%@%'
-            and lower(trim({{ expr }})) not like '% %'
-            then lower(trim({{ expr }}))
-    end
-{%- endmacro %}
-
 {#- The stable student key: md5 of 'sis:<surviving SIS id>' or 'wd:<Workday id>' (decision 003). The prefix keeps
     the two id spaces apart; the SIS survivor is the lowest id of a duplicate cluster, so keys do not move when a
     later duplicate arrives. -#}

@@ -9,8 +9,8 @@
     still missed. -#}
 {% macro incremental_since(column='updated_at') -%}
     {#- `campus run --from-date D` sets this var: reprocess every row changed since D (a backfill). -#}
-    {%- set from_date = var('campus:backfill:from_date', none) -%}
-    {%- set lag_minutes = var('campus:incremental:lag_minutes', 60) | int -%}
+    {%- set from_date = var('campus:backfill:from_date') -%}
+    {%- set lag_minutes = var('campus:incremental:lag_minutes') | int -%}
     {%- if is_incremental() and from_date %}
         {{ column }} >= cast('{{ from_date }}' as {{ dbt.type_timestamp() }})
     {%- elif is_incremental() %}

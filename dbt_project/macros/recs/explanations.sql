@@ -54,9 +54,9 @@
     group by student_number, job_number, rank, score
 {%- endmacro %}
 
-{#- DuckDB: grouping a million recommendations back together cost 4.3 s at scale 1.0. Instead each posting's
-    skill list (50 k groups) and each student's skill list (100 k groups) are built once, and every
-    recommendation filters its posting's list against the student's, row by row (1.6 s). -#}
+{#- DuckDB: grouping a million recommendations back together is slow. Instead each posting's skill list and each
+    student's skill list are built once, and every recommendation filters its posting's list against the
+    student's, row by row. -#}
 {% macro duckdb__recs_explain_postings(top_k, job_index, profile) -%}
     with
 

@@ -1,4 +1,5 @@
-{#- Small, portable cleaning helpers shared by the staging models. -#}
+{#- Cleaning helpers shared by the staging models, and the project's one e-mail rule (in this file because
+    sqlfluff's templater lets a macro call only macros of its own file). -#}
 
 {#- Trimmed text, with an empty string read as missing. -#}
 {% macro clean_text(expr) -%}
@@ -13,11 +14,6 @@
 {#- An e-mail: trimmed and lower-cased (decision 003). -#}
 {% macro clean_email(expr) -%}
     lower({{ clean_text(expr) }})
-{%- endmacro %}
-
-{#- True when a required text field is null, empty or only whitespace. -#}
-{% macro is_blank(expr) -%}
-    ({{ clean_text(expr) }} is null)
 {%- endmacro %}
 
 {#- One Workday list field (a dlt child table) as rows keyed `<parent id>-<position>`, with its quarantine reason.
@@ -79,4 +75,43 @@ validated as (
 )
 
 select * from validated
+{%- endmacro %}
+
+
+{#- The project's one e-mail validity rule: the `is_email_valid` flags of staging (decision 003: flagged, not
+    quarantined) and the addresses identity resolution may match on (normalize_email). Valid means one local
+    part, one @ and a dotted domain ending in a 2+ letter top-level domain, on the lower-cased, trimmed address.
+    Null is not valid. Regex functions differ by warehouse: hence the dispatch. `[.]` rather than `\.` keeps the
+    pattern free of backslashes, which Snowflake string literals would eat. -#}
+
+{% macro email_pattern() -%}
+    ^[a-z0-9._%+-]+@[a-z0-9-]+([.][a-z0-9-]+)*[.][a-z]{2,}$
+{%- endmacro %}
+
+{% macro is_valid_email(expr) -%}
+    {#- sqlfluff renders models without dbt's `adapter`: there it lints the DuckDB body. -#}
+    {%- if adapter is defined -%}
+        {{ adapter.dispatch('is_valid_email', 'campus_pathways')(expr) }}
+    {%- else -%}
+        {{ duckdb__is_valid_email(expr) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro default__is_valid_email(expr) -%}
+    coalesce(regexp_like({{ expr }}, '{{ email_pattern() }}'), false)
+{%- endmacro %}
+
+{% macro duckdb__is_valid_email(expr) -%}
+    coalesce(regexp_matches({{ expr }}, '{{ email_pattern() }}'), false)
+{%- endmacro %}
+
+{#- Snowflake's regexp_like matches the whole string (the anchors are redundant but harmless). -#}
+{% macro snowflake__is_valid_email(expr) -%}
+    coalesce(regexp_like({{ expr }}, '{{ email_pattern() }}'), false)
+{%- endmacro %}
+
+{#- An e-mail identity resolution may match on: lower-cased and trimmed (clean_email), and null unless valid by the
+    rule above. A malformed address must never link two people. -#}
+{% macro normalize_email(expr) -%}
+    case when {{ is_valid_email(clean_email(expr)) }} then {{ clean_email(expr) }} end
 {%- endmacro %}

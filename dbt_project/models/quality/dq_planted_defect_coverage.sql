@@ -1,6 +1,17 @@
 -- One row per kind of defect the sandbox plants (manifest.json `planted_defects`): which rule of the pipeline
--- catches it (decision 003), and how many records that rule caught in this warehouse. dbt cannot read the
--- sandbox manifest; tests/dbt/test_quality.py compares these counts with it.
+-- catches it (decision 003), and how many records that rule caught in this warehouse. The kinds and their rules
+-- are this model's meta `planted_defects` (_quality__models.yml), the one place the map is written. dbt cannot
+-- read the sandbox manifest; tests/dbt/test_quality.py compares these counts with it.
+
+{%- set planted_defects = (model.config.meta or {}).get('planted_defects', []) %}
+{#- The rows each warn test reports, counted with the test's own rule (tests/staging/dq_sis_students_*.sql). -#}
+{%- set warn_test_rows = {
+    'dq_sis_students_null_email': 'select count(*) from students where email is null',
+    'dq_sis_students_malformed_email':
+        'select count(*) from students where email is not null and not is_email_valid',
+    'dq_sis_students_gpa_out_of_range': 'select count(*) from students where not is_gpa_valid',
+    'dq_sis_students_duplicate_person': 'select count(*) from sis_duplicates',
+} %}
 
 with
 
@@ -33,103 +44,34 @@ tableau_views_parsed as (
 
 ),
 
-{% set quarantine_rules = [
-    ('enrollments_unknown_course', 'oracle_sis', 'enrollments', 'unknown_course'),
-    ('future_dated_attendance', 'oracle_sis', 'attendance', 'future_dated'),
-    ('future_dated_assessments', 'oracle_sis', 'assessments', 'future_dated'),
-    ('workday_students_missing_required_fields', 'workday', 'students', 'missing_required_field'),
-    ('workday_job_postings_missing_required_fields', 'workday', 'job_postings', 'missing_required_field'),
-] %}
-
 coverage as (
 
-    {% for kind, source_name, table_name, reason in quarantine_rules %}
+    {% for defect in planted_defects %}
+        {%- if defect.caught_by == 'quarantine' %}
+            {%- set rows_caught = "coalesce((select sum(record_count) from quarantine_counts where source_name = '"
+                ~ defect.source_name ~ "' and table_name = '" ~ defect.table_name
+                ~ "' and quarantine_reason = '" ~ defect.rule_name ~ "'), 0)" %}
+        {%- elif defect.caught_by == 'warn_test' and defect.rule_name in warn_test_rows %}
+            {%- set rows_caught = '(' ~ warn_test_rows[defect.rule_name] ~ ')' %}
+        {%- elif defect.caught_by == 'warn_test' %}
+            {{ exceptions.raise_compiler_error('dq_planted_defect_coverage: no row count for ' ~ defect.rule_name) }}
+        {%- elif defect.caught_by == 'parsing' %}
+            {%- set rows_caught = '(select views_parsed from tableau_views_parsed)' %}
+        {%- else %}
+            {%- set rows_caught = 'cast(null as ' ~ dbt.type_bigint() ~ ')' %}
+        {%- endif %}
         select
-            '{{ kind }}' as defect_kind,
-            '{{ source_name }}' as source_name,
-            '{{ table_name }}' as table_name,
-            'quarantine' as caught_by,
-            '{{ reason }}' as rule_name,
-            true as is_in_warehouse,
-            coalesce((
-                select sum(record_count) from quarantine_counts
-                where
-                    source_name = '{{ source_name }}'
-                    and table_name = '{{ table_name }}'
-                    and quarantine_reason = '{{ reason }}'
-            ), 0) as rows_caught,
-            'Quarantined with reason {{ reason }}: kept out of staging, listed in quarantine_records.' as how_caught
-        union all
+            '{{ defect.defect_kind }}' as defect_kind,
+            '{{ defect.source_name }}' as source_name,
+            '{{ defect.table_name }}' as table_name,
+            '{{ defect.caught_by }}' as caught_by,
+            '{{ defect.rule_name }}' as rule_name,
+            {{ 'true' if defect.is_in_warehouse else 'false' }} as is_in_warehouse,
+            {{ rows_caught }} as rows_caught,
+            '{{ defect.how_caught | replace("'", "''") }}' as how_caught
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
-    select
-        'null_emails' as defect_kind,
-        'oracle_sis' as source_name,
-        'students' as table_name,
-        'warn_test' as caught_by,
-        'dq_sis_students_null_email' as rule_name,
-        true as is_in_warehouse,
-        (
-            select count(*) from students
-            where email is null
-        ) as rows_caught,
-        'Flagged is_email_valid = false; the warn test stores the rows; the student stays.' as how_caught
-    union all
-    select
-        'malformed_emails' as defect_kind,
-        'oracle_sis' as source_name,
-        'students' as table_name,
-        'warn_test' as caught_by,
-        'dq_sis_students_malformed_email' as rule_name,
-        true as is_in_warehouse,
-        (
-            select count(*) from students
-            where email is not null and not is_email_valid
-        ) as rows_caught,
-        'Flagged is_email_valid = false; the warn test stores the rows; the student stays.' as how_caught
-    union all
-    select
-        'gpa_out_of_range' as defect_kind,
-        'oracle_sis' as source_name,
-        'students' as table_name,
-        'warn_test' as caught_by,
-        'dq_sis_students_gpa_out_of_range' as rule_name,
-        true as is_in_warehouse,
-        (
-            select count(*) from students
-            where not is_gpa_valid
-        ) as rows_caught,
-        'Flagged is_gpa_valid = false (marts show the GPA as null); the warn test stores the rows.' as how_caught
-    union all
-    select
-        'duplicate_students' as defect_kind,
-        'oracle_sis' as source_name,
-        'students' as table_name,
-        'warn_test' as caught_by,
-        'dq_sis_students_duplicate_person' as rule_name,
-        true as is_in_warehouse,
-        (select count(*) from sis_duplicates) as rows_caught,
-        'Later record of the same person (name and date of birth): warn test, merged by identity resolution.' as how_caught
-    union all
-    select
-        'malformed_file_drop' as defect_kind,
-        'files' as source_name,
-        'landing' as table_name,
-        'ingestion' as caught_by,
-        'file rejected before load' as rule_name,
-        false as is_in_warehouse,
-        cast(null as {{ dbt.type_bigint() }}) as rows_caught,
-        'Rejected at ingestion: moved to landing/rejected/ with a .reason.txt, never loaded, so not in the warehouse.' as how_caught
-    union all
-    select
-        'tableau_csv_format' as defect_kind,
-        'tableau' as source_name,
-        'views' as table_name,
-        'parsing' as caught_by,
-        'Tableau CSV parser (BOM, quoted commas, thousands separators)' as rule_name,
-        true as is_in_warehouse,
-        (select views_parsed from tableau_views_parsed) as rows_caught,
-        'Handled, not rejected: the ingestion parser reads the quirks; rows_caught counts the views that landed typed.' as how_caught
 )
 
 select

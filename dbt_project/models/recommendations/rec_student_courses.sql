@@ -5,12 +5,12 @@
 -- completed or is enrolled in are left out. The reason names the skills closed and how many recommended
 -- postings lack the most-needed of them. Integer keys throughout.
 
--- Built after rec_student_jobs, not beside it: both saturate the cores, so side by side each took twice as long
--- and the pair finished no sooner (measured at scale 1.0 on 2 cores).
+-- Built after rec_student_jobs, not beside it: both saturate the cores, so side by side the pair finishes no
+-- sooner.
 -- depends_on: {{ ref('rec_student_jobs') }}
 
 {%- set top_k = var('campus:recs:top_k') %}
-{%- set needed_skills = var('campus:recs:needed_skills', 5) | int %}
+{%- set needed_skills = var('campus:recs:needed_skills') | int %}
 {#- a student's needed skills side by side (needed_names), and the text of the skills a course closes: the
     needed skills whose bit is set in the course's closes_mask, in need order -#}
 {%- set skill_columns, closes_parts = [], [] %}

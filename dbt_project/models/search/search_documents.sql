@@ -30,7 +30,7 @@ student_skills as (
             row_number() over (partition by student_key order by weight desc, skill_name asc) as skill_order
         from {{ ref('int_student_skills__weighted') }}
     ) as ordered
-    where skill_order <= {{ var('campus:search:student_skills', 5) }}
+    where skill_order <= {{ var('campus:search:student_skills') }}
     group by student_key
 
 ),

@@ -6,11 +6,12 @@
 -- search_vocabulary / search_trigrams (prefixes, typos) and scores with app/queries.py (k1 = 1.2, b = 0.75).
 -- A full build writes rows in term order, so a lookup by term reads only the row groups holding it;
 -- `--full-refresh` restores that order after many days of appended changes.
+-- on_schema_change: with an enforced contract dbt allows only adding columns (append_new_columns) or failing.
 {{ config(
     materialized='incremental',
     unique_key='doc_id',
     incremental_strategy='delete+insert',
-    on_schema_change='sync_all_columns',
+    on_schema_change='append_new_columns',
     post_hook="delete from {{ this }} where doc_id not in (select doc_id from {{ ref('search_documents') }})",
 ) }}
 

@@ -69,7 +69,7 @@ course_evidence as (
         sum(
             course_skills.skill_weight
             * {{ grade_factor('records.grade_points') }}
-            * power({{ var('campus:skills:recency_decay', 0.85) }}, latest_term.term_index - records.term_index)
+            * power({{ var('campus:skills:recency_decay') }}, latest_term.term_index - records.term_index)
         ) as evidence
     from records
     cross join latest_term

@@ -1,5 +1,5 @@
 -- A table: dim_student, identity tests, skills, search and recommendations all read it; as a view it was
--- recomputed for each of them (16 tests alone cost 5 s at scale 1.0).
+-- recomputed for each of them.
 {{ config(materialized='table') }}
 
 -- One row per student_key: the surviving SIS record and the linked Workday record side by side.

@@ -12,7 +12,7 @@ job_skills as (
         job_skills.*,
         dense_rank() over (order by job_skills.job_posting_id) as job_number
     from {{ ref('int_job_skills__weighted') }} as job_skills
-    {% if var('campus:recs:open_postings_only', false) %}
+    {% if var('campus:recs:open_postings_only') %}
         where job_skills.posting_status = 'OPEN'
     {% endif %}
 

@@ -45,7 +45,7 @@ profiles as (
         student_key,
         skill_name
     from ranked_student_skills
-    where seed_rank <= {{ var('campus:recs:profile_skills', 8) }}
+    where seed_rank <= {{ var('campus:recs:profile_skills') }}
 
 ),
 

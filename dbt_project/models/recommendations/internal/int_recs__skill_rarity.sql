@@ -56,7 +56,7 @@ current_fit as (
                 )
             )
             or (select max(fitted_through) from current_fit) >= {{ dbt.dateadd(
-                'day', var('campus:recs:refit_days', 7), '(select max(fitted_through) from last_fit)'
+                'day', var('campus:recs:refit_days'), '(select max(fitted_through) from last_fit)'
             ) }}
 
     )

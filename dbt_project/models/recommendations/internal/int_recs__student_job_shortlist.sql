@@ -23,8 +23,8 @@
 ) }}
 
 {%- set top_k = var('campus:recs:top_k') %}
-{%- set seed_skills = var('campus:recs:seed_skills', 4) %}
-{%- set postings_per_seed_skill = var('campus:recs:postings_per_seed_skill', 25) %}
+{%- set seed_skills = var('campus:recs:seed_skills') %}
+{%- set postings_per_seed_skill = var('campus:recs:postings_per_seed_skill') %}
 
 with
 

@@ -2,9 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('oracle_sis', 'courses') }}
-    -- dlt merges on the key, so this only guards against a second version of a record ever landing.
-    qualify row_number() over (partition by course_id order by updated_at desc, _dlt_load_id desc) = 1
+    {{ source_latest_version('oracle_sis', 'courses', 'course_id') }}
 
 ),
 

@@ -6,9 +6,7 @@ with
 
 source as (
 
-    select * from {{ source('workday', 'students') }}
-    -- dlt merges on the key, so this only guards against a second version of a record ever landing.
-    qualify row_number() over (partition by id order by updated_at desc, _dlt_load_id desc) = 1
+    {{ source_latest_version('workday', 'students', 'id') }}
 
 ),
 

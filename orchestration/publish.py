@@ -1,0 +1,307 @@
+"""Publishing: after a successful build, a read-only DuckDB snapshot and a Parquet lake of what readers use.
+
+Readers (the app, BI tools, notebooks) never open the working warehouse, which belongs to the pipeline: DuckDB
+lets one process write a file only while no other process has it open. Each publish is written whole into a
+new folder, then made current by two atomic renames, so a reader never sees a half-built or mixed view.
+
+Layout under the publish root (`CAMPUS_PUBLISH_DIR`, default `published/` beside the warehouse file):
+
+    campus.duckdb        the current snapshot: a hard link to the newest publish's file, swapped with rename
+    lake/                the current lake: a symlink to the newest publish's `lake/`, swapped with rename
+    current.json         the current publish's manifest
+    publishes/<id>/      one folder per publish: campus.duckdb, lake/<schema>/<table>/..., manifest.json
+
+A reader that has the old snapshot open keeps reading the old file (its inode lives until closed); the next
+open sees the new one. Settings read: `CAMPUS_WAREHOUSE` (the working file), `CAMPUS_PUBLISH_DIR`,
+`CAMPUS_PUBLISH_KEEP` (how many publishes to keep, default 7).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from ingestion.destination import warehouse_path
+
+DEFAULT_KEEP = 7
+SNAPSHOT_FILE = "campus.duckdb"
+MANIFEST_FILE = "manifest.json"
+CURRENT_FILE = "current.json"
+LAKE_DIR = "lake"
+PUBLISHES_DIR = "publishes"
+# A folder being written; never pointed to, removed by the next publish if a killed one left it behind.
+PARTIAL_PREFIX = ".partial-"
+# The table inside every snapshot that says which run it holds ("data as of") and what it contains.
+PUBLICATION_TABLE = "publication"
+PUBLISHED_TABLES = "published_tables"
+
+
+class PublishError(RuntimeError):
+    """A publish could not complete; the previous publish stays current."""
+
+
+@dataclass(frozen=True)
+class Relation:
+    """One relation readers use, and how the lake splits it (a column or expression, `None`: one file)."""
+
+    schema: str
+    name: str
+    partition_by: str | None = None
+    partition_expression: str | None = None
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
+@dataclass(frozen=True)
+class PublishSettings:
+    root: Path
+    keep: int = DEFAULT_KEEP
+
+    @classmethod
+    def from_env(cls) -> PublishSettings:
+        root = os.environ.get("CAMPUS_PUBLISH_DIR") or str(warehouse_path().parent / "published")
+        raw_keep = os.environ.get("CAMPUS_PUBLISH_KEEP") or str(DEFAULT_KEEP)
+        try:
+            keep = int(raw_keep)
+        except ValueError:
+            raise PublishError(
+                f"CAMPUS_PUBLISH_KEEP must be a whole number of publishes, not {raw_keep!r}"
+            ) from None
+        if keep < 1:
+            raise PublishError(f"CAMPUS_PUBLISH_KEEP must be at least 1 (the current publish), not {keep}")
+        return cls(root=Path(root), keep=keep)
+
+    @property
+    def snapshot(self) -> Path:
+        return self.root / SNAPSHOT_FILE
+
+    @property
+    def lake(self) -> Path:
+        return self.root / LAKE_DIR
+
+    @property
+    def publishes(self) -> Path:
+        return self.root / PUBLISHES_DIR
+
+
+@dataclass
+class Publication:
+    """One publish, as its manifest records it."""
+
+    publish_id: str
+    run_id: str
+    published_at: str
+    tables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    snapshot_seconds: float = 0.0
+    lake_seconds: float = 0.0
+    folder: str = ""
+
+    @property
+    def rows(self) -> int:
+        return sum(int(t["rows"]) for t in self.tables.values())
+
+    def size_bytes(self) -> int:
+        return sum(p.stat().st_size for p in Path(self.folder).rglob("*") if p.is_file())
+
+    def manifest(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("folder")
+        return data
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _copy_snapshot(
+    warehouse: Path, target: Path, relations: Sequence[Relation], run_id: str, published_at: str
+) -> dict[str, dict[str, Any]]:
+    """Copy each relation into a new DuckDB file and record what it holds; returns table -> rows, columns."""
+    tables: dict[str, dict[str, Any]] = {}
+    with duckdb.connect(str(target)) as con:
+        con.execute(f"ATTACH {_literal(str(warehouse))} AS working (READ_ONLY)")
+        for relation in relations:
+            schema, name = _quote(relation.schema), _quote(relation.name)
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+            con.execute(f"CREATE TABLE {schema}.{name} AS SELECT * FROM working.{schema}.{name}")
+            rows = con.execute(f"SELECT count(*) FROM {schema}.{name}").fetchone()
+            columns = con.execute(
+                "SELECT column_name, data_type FROM information_schema.columns "
+                "WHERE table_catalog = current_database() AND table_schema = ? AND table_name = ? "
+                "ORDER BY ordinal_position",
+                [relation.schema, relation.name],
+            ).fetchall()
+            tables[relation.qualified] = {
+                "rows": int(rows[0]) if rows else 0,
+                "columns": [{"name": n, "type": t} for n, t in columns],
+                "partition_by": relation.partition_by,
+            }
+        con.execute("DETACH working")
+        con.execute(
+            f"CREATE TABLE main.{PUBLICATION_TABLE} AS SELECT ? AS run_id, ?::TIMESTAMPTZ AS published_at",
+            [run_id, published_at],
+        )
+        con.execute(
+            f"CREATE TABLE main.{PUBLISHED_TABLES} "
+            "(table_schema VARCHAR, table_name VARCHAR, row_count BIGINT)"
+        )
+        con.executemany(
+            f"INSERT INTO main.{PUBLISHED_TABLES} VALUES (?, ?, ?)",
+            [(*qualified.split(".", 1), info["rows"]) for qualified, info in tables.items()],
+        )
+        # Readers open the file read-only: everything must be in the file itself, nothing left in a WAL.
+        con.execute("CHECKPOINT")
+    return tables
+
+
+def _write_lake(snapshot: Path, lake: Path, relations: Sequence[Relation]) -> None:
+    """Parquet files per table, from the finished snapshot (so the lake and the snapshot are the same run)."""
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        for relation in relations:
+            folder = lake / relation.schema / relation.name
+            source = f"{_quote(relation.schema)}.{_quote(relation.name)}"
+            if relation.partition_by is None:
+                folder.mkdir(parents=True, exist_ok=True)
+                con.execute(
+                    f"COPY (SELECT * FROM {source}) TO {_literal(str(folder / 'data_0.parquet'))} "
+                    "(FORMAT parquet, COMPRESSION zstd)"
+                )
+                continue
+            key = _quote(relation.partition_by)
+            expression = relation.partition_expression or key
+            select = (
+                f"SELECT *, {expression} AS {key} FROM {source}"
+                if relation.partition_expression
+                else f"SELECT * FROM {source}"
+            )
+            con.execute(
+                f"COPY ({select}) TO {_literal(str(folder))} "
+                f"(FORMAT parquet, COMPRESSION zstd, PARTITION_BY ({key}))"
+            )
+
+
+def _swap(settings: PublishSettings, folder: Path, manifest: Mapping[str, Any]) -> None:
+    """Make `folder` the current publish: the snapshot link, the lake link, then the manifest."""
+    root = settings.root
+    tmp_snapshot = root / f".{SNAPSHOT_FILE}.next"
+    tmp_snapshot.unlink(missing_ok=True)
+    os.link(folder / SNAPSHOT_FILE, tmp_snapshot)
+    os.replace(tmp_snapshot, settings.snapshot)
+    tmp_lake = root / f".{LAKE_DIR}.next"
+    tmp_lake.unlink(missing_ok=True)
+    os.symlink(Path(PUBLISHES_DIR) / folder.name / LAKE_DIR, tmp_lake)
+    os.replace(tmp_lake, settings.lake)
+    tmp_current = root / f".{CURRENT_FILE}.next"
+    tmp_current.write_text(json.dumps(manifest, indent=1))
+    os.replace(tmp_current, root / CURRENT_FILE)
+
+
+def _remove_partials(settings: PublishSettings) -> None:
+    if settings.publishes.is_dir():
+        for leftover in settings.publishes.glob(f"{PARTIAL_PREFIX}*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def publish(
+    relations: Sequence[Relation],
+    run_id: str,
+    settings: PublishSettings | None = None,
+    warehouse: Path | None = None,
+) -> Publication:
+    """Publish the working warehouse's reader relations as the current snapshot and lake.
+
+    Raises `PublishError` when it cannot; then nothing of this publish is left and the previous one stays
+    current."""
+    settings = settings or PublishSettings.from_env()
+    warehouse = (warehouse or warehouse_path()).resolve()
+    if not relations:
+        raise PublishError("nothing to publish: the build made none of the relations readers use")
+    if not warehouse.is_file():
+        raise PublishError(f"no warehouse at {warehouse} to publish: run `campus run` first")
+    settings.publishes.mkdir(parents=True, exist_ok=True)
+    _remove_partials(settings)
+    now = datetime.now(UTC)
+    publish_id = f"{now:%Y%m%dT%H%M%S%fZ}-{run_id[:12]}"
+    partial = settings.publishes / f"{PARTIAL_PREFIX}{publish_id}"
+    folder = settings.publishes / publish_id
+    try:
+        partial.mkdir()
+        t0 = time.perf_counter()
+        tables = _copy_snapshot(warehouse, partial / SNAPSHOT_FILE, relations, run_id, now.isoformat())
+        snapshot_seconds = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        _write_lake(partial / SNAPSHOT_FILE, partial / LAKE_DIR, relations)
+        lake_seconds = time.perf_counter() - t0
+        publication = Publication(
+            publish_id=publish_id,
+            run_id=run_id,
+            published_at=now.isoformat(),
+            tables=tables,
+            snapshot_seconds=round(snapshot_seconds, 3),
+            lake_seconds=round(lake_seconds, 3),
+            folder=str(folder),
+        )
+        (partial / MANIFEST_FILE).write_text(json.dumps(publication.manifest(), indent=1))
+        os.rename(partial, folder)
+    except (duckdb.Error, OSError) as exc:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise PublishError(
+            f"publish of run {run_id} failed, the previous publish stays current: {exc}"
+        ) from exc
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    _swap(settings, folder, publication.manifest())
+    prune(settings)
+    return publication
+
+
+def publications(settings: PublishSettings | None = None) -> list[Publication]:
+    """Every complete publish, newest first (a folder without a manifest is not one)."""
+    settings = settings or PublishSettings.from_env()
+    found = []
+    if settings.publishes.is_dir():
+        for folder in settings.publishes.iterdir():
+            manifest = folder / MANIFEST_FILE
+            if folder.name.startswith(PARTIAL_PREFIX) or not manifest.is_file():
+                continue
+            data = json.loads(manifest.read_text())
+            found.append(Publication(**data, folder=str(folder)))
+    return sorted(found, key=lambda p: p.publish_id, reverse=True)
+
+
+def current(settings: PublishSettings | None = None) -> Publication | None:
+    """The publish readers see now, or None before the first publish."""
+    settings = settings or PublishSettings.from_env()
+    pointer = settings.root / CURRENT_FILE
+    if not pointer.is_file() or not settings.snapshot.is_file():
+        return None
+    data = json.loads(pointer.read_text())
+    return Publication(**data, folder=str(settings.publishes / data["publish_id"]))
+
+
+def prune(settings: PublishSettings) -> list[str]:
+    """Remove publishes beyond the newest `keep`, never the current one; returns the removed ids."""
+    now_current = current(settings)
+    removed = []
+    for old in publications(settings)[settings.keep :]:
+        if now_current is not None and old.publish_id == now_current.publish_id:
+            continue
+        shutil.rmtree(old.folder, ignore_errors=True)
+        removed.append(old.publish_id)
+    return removed

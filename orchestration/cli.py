@@ -103,6 +103,48 @@ def _run(args: argparse.Namespace) -> int:
         )
 
 
+def _snapshots(args: argparse.Namespace) -> int:
+    from orchestration.publish import PublishSettings, current, publications
+
+    settings = PublishSettings.from_env()
+    now = current(settings)
+    if now is None:
+        print(f"no snapshot yet in {settings.root}: run `campus run` (or `campus publish` after a build)")
+        return 0
+    if args.current:
+        print(f"snapshot (DuckDB, read-only): {settings.snapshot.resolve()}")
+        print(f"lake (Parquet, hive-partitioned): {settings.lake.absolute()}")
+        print(f"data as of run {now.run_id}, published {now.published_at}")
+        return 0
+    print(f"{'publish':<36} {'run':<32} {'published (UTC)':<26} {'size':>10} {'rows':>12}")
+    for publication in publications(settings):
+        marker = " *" if publication.publish_id == now.publish_id else ""
+        print(
+            f"{publication.publish_id:<36} {publication.run_id:<32} {publication.published_at[:26]:<26} "
+            f"{publication.size_bytes() / 1e6:>8.1f} MB {publication.rows:>12,}{marker}"
+        )
+    print("(* current; per-table row counts: manifest.json in each publish's folder)")
+    return 0
+
+
+def _publish(args: argparse.Namespace) -> int:
+    import uuid
+
+    from ingestion.destination import warehouse_path
+    from orchestration.publish import PublishError, publish_warehouse
+    from orchestration.warehouse_lock import WarehouseLocked, wait_for_warehouse
+
+    try:
+        wait_for_warehouse(warehouse_path())
+        publication = publish_warehouse(args.run_id or f"manual-{uuid.uuid4().hex[:12]}")
+    except (PublishError, WarehouseLocked) as exc:
+        print(f"FAILED: {exc}")
+        return 1
+    tables = len(publication.tables)
+    print(f"published {publication.publish_id}: {publication.rows:,} rows in {tables} relations")
+    return 0
+
+
 def _orchestrate(args: argparse.Namespace) -> int:
     from orchestration.dagster.local import dagster_dev
 
@@ -226,6 +268,14 @@ def build_parser() -> argparse.ArgumentParser:
         "the scheduled run leaves them out, as dbt advises for production)",
     )
     run.set_defaults(handler=_run)
+
+    snaps = commands.add_parser("snapshots", help="the published snapshots readers use, newest first")
+    snaps.add_argument("--current", action="store_true", help="print the stable paths readers connect to")
+    snaps.set_defaults(handler=_snapshots)
+
+    pub = commands.add_parser("publish", help="republish the working warehouse by hand (after a build)")
+    pub.add_argument("--run-id", help="the run id the snapshot records (default: manual-<random>)")
+    pub.set_defaults(handler=_publish)
 
     orch = commands.add_parser(
         "orchestrate", help="locally: start the sandbox, then `dagster dev` on 127.0.0.1 pointed at it"

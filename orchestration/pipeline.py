@@ -1,11 +1,14 @@
-"""`campus run`: the whole pipeline: the sources ingested, `dbt source freshness`, `dbt build`, a summary,
-and a row in `raw_meta.pipeline_runs` (see `orchestration.run_history`). It never starts the sandbox: run
+"""`campus run`: the whole pipeline: the sources ingested, `dbt source freshness`, `dbt build`, the publish
+readers use (`orchestration.publish`, DuckDB only), a summary, and a row in `raw_meta.pipeline_runs` (see
+`orchestration.run_history`). It never starts the sandbox: run
 locally, the command line (`orchestration.cli`) starts it and hands over the environment that points the
 connectors at its stand-ins, with the seconds that took.
 
 Exit status: non-zero when a source failed, a source's freshness could not be checked (or passed an
-`error_after`), or dbt reported an error (a model error or an error-severity test failing); warn-severity
-tests and stale sources (`warn_after`) alone leave it at zero. Stale sources are alerted on either way.
+`error_after`), dbt reported an error (a model error or an error-severity test failing), the publish
+failed, or another process held the working warehouse past `CAMPUS_LOCK_WAIT_SECONDS`; warn-severity tests
+and stale sources (`warn_after`) alone leave it at zero. Stale sources are alerted on either way. A failed run
+publishes nothing: the previous snapshot stays current.
 """
 
 from __future__ import annotations
@@ -31,7 +34,9 @@ from orchestration.dbt_invocation import (
     prepared_dbt_build,
 )
 from orchestration.ingest import print_summary
-from orchestration.run_history import RunRecord, record_run
+from orchestration.publish import Publication, PublishError, publish_warehouse
+from orchestration.run_history import RunRecord, keep_pending, record_pending, record_run
+from orchestration.warehouse_lock import WarehouseLocked, wait_for_warehouse
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +126,7 @@ def print_report(
     build: DbtOutcome | None,
     quality: tuple[str, float] | None,
     timings: dict[str, float],
+    publish_note: str,
 ) -> None:
     print("\n== ingestion ==")
     print_summary(results)
@@ -139,6 +145,8 @@ def print_report(
             print(f"  error: {build.error}")
     print("\n== quality ==")
     print(f"  {quality[0]}: {quality[1]:.3f}" if quality else "  no quality score (no quality models built)")
+    print("\n== publish ==")
+    print(f"  {publish_note}")
     print("\n== wall time ==")
     for stage, seconds in timings.items():
         print(f"  {stage:<10} {seconds:6.1f} s")
@@ -159,6 +167,19 @@ def failure_text(
     return "\n".join(parts) or None
 
 
+def publish_summary(publication: Publication | None, problem: str | None, destination: str) -> str:
+    """One line for the run summary: what readers see now."""
+    if publication is not None:
+        return (
+            f"run {publication.run_id} is now current: {publication.rows:,} rows in "
+            f"{len(publication.tables)} relations (snapshot {publication.snapshot_seconds:.1f} s, "
+            f"lake {publication.lake_seconds:.1f} s); `campus snapshots --current` prints where"
+        )
+    if destination != "duckdb":
+        return "not published here: on Snowflake, readers use the database's isolation (docs/decisions/010)"
+    return f"nothing published, the previous snapshot stays current: {problem}"
+
+
 def run_pipeline(
     target: str = "dev",
     sources: Sequence[str] | None = None,
@@ -168,7 +189,8 @@ def run_pipeline(
     environment: Mapping[str, str] | None = None,
     stage_seconds: Mapping[str, float] | None = None,
 ) -> int:
-    """Run the pipeline, print the summary, record the run; 0 on success (warnings allowed), 1 on failure.
+    """Run the pipeline, publish, print the summary, record the run; 0 on success (warnings allowed), 1 on
+    failure.
 
     `environment` is set for the load only (connector settings, e.g. the sandbox's); `stage_seconds` are
     stages timed before the call (the sandbox's start), shown first in the summary and recorded with the run.
@@ -186,6 +208,8 @@ def run_pipeline(
     freshness: FreshnessOutcome | None = None
     build: DbtOutcome | None = None
     quality: tuple[str, float] | None = None
+    publication: Publication | None = None
+    publish_problem: str | None = "the run failed"
     crash: str | None = None
     # dbt runs from dbt_project/: hand it the same warehouse file as an absolute path.
     os.environ["CAMPUS_WAREHOUSE"] = str(warehouse_path().resolve())
@@ -193,6 +217,11 @@ def run_pipeline(
     problem = incremental_window_problem(dbt_vars)
     if problem:
         raise SystemExit(problem)
+    if destination == "duckdb":
+        try:
+            wait_for_warehouse(warehouse_path())
+        except WarehouseLocked as locked:
+            return _locked_out(run_id, started, target, timings, locked)
     try:
         # dbt's process imports dbt and parses the project while the sources load (docs/decisions/006)
         with prepared_dbt_build(target, dbt_vars) as prepared:
@@ -240,8 +269,12 @@ def run_pipeline(
             quality_score=quality[1] if quality else None,
             error=error,
         )
+        if not failed and destination == "duckdb":
+            publication, publish_problem = _publish(record, destination)
+            failed = publication is None
         recorded = _record_and_alert(record, destination)
-    print_report(results, freshness, build, quality, timings)
+    published = publish_summary(publication, publish_problem, destination)
+    print_report(results, freshness, build, quality, timings, published)
     print(f"\nwarehouse: {os.environ['CAMPUS_WAREHOUSE']}")
     if recorded:
         print(f"run: {run_id} ({record.status}, recorded in raw_meta.pipeline_runs)")
@@ -255,19 +288,73 @@ def run_pipeline(
             print("FAILED dbt source freshness: see the tables above")
         if build is not None and build.errored:
             print("FAILED dbt build: see the failures above")
+        if destination == "duckdb" and publication is None and not (build is None or build.errored):
+            print("FAILED publish: see above")
         return 1
     return 0
 
 
+def _publish(record: RunRecord, destination: str) -> tuple[Publication | None, str | None]:
+    """Publish a successful build; `record` gains the publish stage, or the failure when it did not publish.
+
+    The run is recorded once before the publish, so the snapshot's run history lists this run too; the
+    record after it (same `run_id`, merged) adds the publish stage or its failure."""
+    try:
+        record_run(record, destination)
+    except Exception as exc:  # the record after the publish reports a lost record; publishing goes on
+        log.warning("run %s not recorded before publishing: %s", record.run_id, redact(str(exc)))
+    t0 = time.perf_counter()
+    try:
+        publication = publish_warehouse(record.run_id)
+    except PublishError as exc:
+        record.stage_seconds["publish"] = time.perf_counter() - t0
+        record.status = "failed"
+        record.error = redact(f"publish: {exc}")
+        record.finished_at = datetime.now(UTC)
+        return None, redact(str(exc))
+    record.stage_seconds["publish"] = time.perf_counter() - t0
+    record.finished_at = datetime.now(UTC)
+    return publication, None
+
+
+def _locked_out(
+    run_id: str, started: datetime, target: str, timings: dict[str, float], locked: WarehouseLocked
+) -> int:
+    """Another process holds the working warehouse: one clear message, the run kept beside the warehouse
+    (folded into `raw_meta.pipeline_runs` by the next run), the failure alerted; no traceback."""
+    record = RunRecord(
+        run_id=run_id,
+        trigger="cli",
+        job_name="campus run",
+        target=target,
+        started_at=started,
+        finished_at=datetime.now(UTC),
+        status="failed",
+        stage_seconds=timings,
+        error=f"warehouse locked: {locked}",
+    )
+    kept = keep_pending(record)
+    _alert(record)
+    print(f"FAILED: {locked}")
+    print(f"run: {run_id} (failed, kept in {kept}; the next run records it in raw_meta.pipeline_runs)")
+    return 1
+
+
 def _record_and_alert(record: RunRecord, destination: str) -> bool:
-    """Record the run, alert on failure or on stale sources; False if the record was lost (the run then exits
-    non-zero)."""
+    """Record the run (and any kept while the warehouse was locked), alert on failure or on stale sources;
+    False if the record was lost (the run then exits non-zero)."""
     recorded = True
     try:
         record_run(record, destination)
+        record_pending(destination)
     except Exception as exc:  # reported and turned into a non-zero exit, not raised over the run's own error
         recorded = False
         log.error("run %s not recorded in raw_meta.pipeline_runs: %s", record.run_id, redact(str(exc)))
+    _alert(record)
+    return recorded
+
+
+def _alert(record: RunRecord) -> None:
     from orchestration.alerts import AlertConfig, send_alert, stale_sources_alert
 
     alert = None
@@ -283,4 +370,3 @@ def _record_and_alert(record: RunRecord, destination: str) -> bool:
             send_alert(*alert)
         except Exception as exc:
             log.error("alert not delivered: %s", redact(str(exc)))
-    return recorded

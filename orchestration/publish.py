@@ -182,6 +182,7 @@ def _write_lake(snapshot: Path, lake: Path, relations: Sequence[Relation]) -> No
                     "(FORMAT parquet, COMPRESSION zstd)"
                 )
                 continue
+            folder.parent.mkdir(parents=True, exist_ok=True)  # DuckDB creates only the table's own folder
             key = _quote(relation.partition_by)
             expression = relation.partition_expression or key
             select = (
@@ -269,6 +270,46 @@ def publish(
     _swap(settings, folder, publication.manifest())
     prune(settings)
     return publication
+
+
+def reader_relations(warehouse: Path) -> list[Relation]:
+    """What to publish, as dbt lists it in the working warehouse: the public reader-facing relations and the
+    stored failing rows of data tests, each only if the build made it (a selective build may not have)."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        listed = con.execute(
+            "select schema_name, relation_name, lake_partition_column, lake_partition_expression "
+            "from operations.ops_reader_relations where access_level = 'public' "
+            "union all "
+            "select failures_schema, failures_relation, null, null "
+            "from operations.ops_dbt_stored_test_failures"
+        ).fetchall()
+        present = {
+            (schema.lower(), name.lower())
+            for schema, name in con.execute(
+                "select table_schema, table_name from information_schema.tables "
+                "where table_catalog = current_database()"
+            ).fetchall()
+        }
+    return [
+        Relation(schema, name, column, expression)
+        for schema, name, column, expression in sorted(set(listed))
+        if (schema, name) in present
+    ]
+
+
+def publish_warehouse(run_id: str, settings: PublishSettings | None = None) -> Publication:
+    """Publish what dbt lists as reader-facing from the working warehouse (`CAMPUS_WAREHOUSE`)."""
+    warehouse = warehouse_path().resolve()
+    if not warehouse.is_file():
+        raise PublishError(f"no warehouse at {warehouse} to publish: run `campus run` first")
+    try:
+        relations = reader_relations(warehouse)
+    except duckdb.Error as exc:
+        raise PublishError(
+            f"cannot list what to publish from {warehouse} (operations.ops_reader_relations): {exc}. "
+            "Run `campus run` to build it."
+        ) from exc
+    return publish(relations, run_id, settings, warehouse)
 
 
 def publications(settings: PublishSettings | None = None) -> list[Publication]:

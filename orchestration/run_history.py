@@ -24,6 +24,9 @@ Snowflake alike; merged on `run_id`, so recording a run twice keeps one row. Col
 | `quality_score` | double, nullable | the quality layer's headline score when it exists |
 | `error` | text, nullable | what failed, with every configured secret redacted (`ingestion.runner.redact`) |
 
+A run that cannot write the warehouse (another process holds its lock) is kept as a JSON file in
+`<warehouse folder>/pending_runs/` and folded into the table by the next run that records (`record_pending`).
+
 Read it with e.g. `select * from raw_meta.pipeline_runs order by started_at desc`; parse the JSON columns with
 `json_extract` (DuckDB) or `parse_json` (Snowflake).
 """
@@ -33,15 +36,17 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import dlt
 from dlt.common.schema.typing import TTableSchemaColumns
 
-from ingestion.destination import make_pipeline
+from ingestion.destination import make_pipeline, warehouse_path
 from ingestion.runner import HISTORY_DATASET, redact
 
 RUNS_TABLE = "pipeline_runs"
+PENDING_DIR = "pending_runs"
 TRIGGERS = ("cli", "dagster")
 
 _COLUMNS: TTableSchemaColumns = {
@@ -114,4 +119,44 @@ def record_run(record: RunRecord, destination: str | None = None) -> None:
     pipeline.run(resource, table_name=RUNS_TABLE)
 
 
-__all__ = ["HISTORY_DATASET", "RUNS_TABLE", "RunRecord", "record_run"]
+def pending_dir() -> Path:
+    """Beside the warehouse file, not in it: written when that file is locked by another process."""
+    return warehouse_path().parent / PENDING_DIR
+
+
+def keep_pending(record: RunRecord) -> Path:
+    """Keep a run that cannot be recorded now; the next `record_pending` folds it into the table."""
+    folder = pending_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    row = asdict(record)
+    row["started_at"], row["finished_at"] = record.started_at.isoformat(), record.finished_at.isoformat()
+    row["error"] = redact(record.error) if record.error else None
+    path = folder / f"{record.run_id}.json"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(row))
+    tmp.replace(path)
+    return path
+
+
+def record_pending(destination: str | None = None) -> list[str]:
+    """Record every kept run in `raw_meta.pipeline_runs`, then forget it; returns their run ids."""
+    folder = pending_dir()
+    recorded: list[str] = []
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        data = json.loads(path.read_text())
+        data["started_at"] = datetime.fromisoformat(data["started_at"])
+        data["finished_at"] = datetime.fromisoformat(data["finished_at"])
+        record_run(RunRecord(**data), destination)
+        path.unlink()
+        recorded.append(data["run_id"])
+    return recorded
+
+
+__all__ = [
+    "HISTORY_DATASET",
+    "RUNS_TABLE",
+    "RunRecord",
+    "keep_pending",
+    "record_pending",
+    "record_run",
+]

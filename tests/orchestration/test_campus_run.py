@@ -32,6 +32,21 @@ def runs(warehouse: Path) -> list[tuple[object, ...]]:
         ).fetchall()
 
 
+def runs_ids(warehouse: Path) -> list[str]:
+    with duckdb.connect(str(warehouse)) as con:
+        return [
+            r[0]
+            for r in con.execute("select run_id from raw_meta.pipeline_runs order by started_at").fetchall()
+        ]
+
+
+def published_run(warehouse: Path) -> str:
+    """The run the published snapshot holds."""
+    with duckdb.connect(str(warehouse.parent / "published" / "campus.duckdb"), read_only=True) as con:
+        (run_id,) = con.execute("select run_id from publication").fetchone() or ("",)
+    return str(run_id)
+
+
 @pytest.fixture
 def dbt_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """dbt's artefacts in the test's own folder, and no alert channel configured."""
@@ -64,6 +79,11 @@ def test_exit_code_follows_test_severity_and_every_run_is_recorded(
         for r in json.loads((dbt_in_tmp / "target" / "run_results.json").read_text())["results"]
     }
     assert "unit_test" not in kinds and {"model", "test"} <= kinds
+    # A successful build is published: readers see this run.
+    first_run = published_run(warehouse)
+    assert first_run == runs_ids(warehouse)[0]
+    assert "== publish ==" in out and f"run {first_run} is now current" in out
+    assert "publish" in json.loads(str(stages))
 
     # A duplicated primary key in raw SIS courses fails staging's error-severity unique test.
     with duckdb.connect(str(warehouse)) as con:
@@ -76,6 +96,9 @@ def test_exit_code_follows_test_severity_and_every_run_is_recorded(
     last = recorded[-1]
     assert int(last[3]) >= 1 and "dbt test.campus_pathways." in str(last[7])  # type: ignore[call-overload]
     assert set(json.loads(str(last[5]))) == {"oracle_sis"}
+    # The failed build published nothing: readers still see the first run.
+    assert "nothing published, the previous snapshot stays current" in out
+    assert published_run(warehouse) == first_run
 
 
 def fact_rows(warehouse: Path) -> int:

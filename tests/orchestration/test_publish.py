@@ -22,8 +22,9 @@ from orchestration.publish import (
 )
 
 RELATIONS = (
-    Relation("marts", "dim_student"),
+    # A partitioned table first: its schema's folder does not exist yet.
     Relation("marts", "fct_enrollment", partition_by="term_code"),
+    Relation("marts", "dim_student"),
     Relation("marts", "fct_attendance", "class_month", "date_trunc('month', class_date)::date"),
 )
 

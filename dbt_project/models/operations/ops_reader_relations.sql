@@ -1,6 +1,7 @@
 -- One row per relation dbt builds in a reader-facing schema, listed from dbt's own graph when the model is built:
 -- what the app may offer for download and check for before reading, with no catalogue query and no identifier
--- taken from user text. Staging, intermediate and snapshot relations are never listed.
+-- taken from user text. Staging, intermediate and snapshot relations are never listed. The publish step reads
+-- it too: public relations go to the snapshot and the lake, split by the model's `meta.lake` (docs/decisions/010).
 
 {%- set reader_schemas = ['marts', 'recommendations', 'search', 'quality', 'operations'] -%}
 {%- set listed = [] -%}
@@ -27,7 +28,13 @@ relations as (
             '{{ node.resource_type }}' as resource_type,
             '{{ node.config.materialized }}' as materialization,
             '{{ node.get("access") or "protected" }}' as access_level,
-            {% if node.get("group") %}'{{ node.group }}'{% else %}null{% endif %} as group_name
+            {% if node.get("group") %}'{{ node.group }}'{% else %}null{% endif %} as group_name,
+            {%- set lake = node.config.meta.get('lake', {}) %}
+            {% if lake.get('partition_by') %}'{{ lake.partition_by }}'{% else %}null{% endif %}
+                as lake_partition_column,
+            {% if lake.get('partition_expression') -%}
+                '{{ lake.partition_expression | replace("'", "''") }}'
+            {%- else %}null{% endif %} as lake_partition_expression
         {%- if not loop.last %}
 
     union all
@@ -41,7 +48,9 @@ relations as (
         null as resource_type,
         null as materialization,
         null as access_level,
-        null as group_name
+        null as group_name,
+        null as lake_partition_column,
+        null as lake_partition_expression
     where 1 = 0
     {%- endfor %}
 
@@ -54,5 +63,7 @@ select
     cast(resource_type as {{ dbt.type_string() }}) as resource_type,
     cast(materialization as {{ dbt.type_string() }}) as materialization,
     cast(access_level as {{ dbt.type_string() }}) as access_level,
-    cast(group_name as {{ dbt.type_string() }}) as group_name
+    cast(group_name as {{ dbt.type_string() }}) as group_name,
+    cast(lake_partition_column as {{ dbt.type_string() }}) as lake_partition_column,
+    cast(lake_partition_expression as {{ dbt.type_string() }}) as lake_partition_expression
 from relations

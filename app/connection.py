@@ -5,16 +5,18 @@ Config read, environment first, then `app/.streamlit/secrets.toml` section `[con
 | env | secrets key | what |
 |---|---|---|
 | `CAMPUS_DESTINATION` | `kind` | `duckdb` (default) or `snowflake`, the same switch ingestion uses |
-| `CAMPUS_WAREHOUSE` | `path` | the DuckDB file (default `warehouse/campus.duckdb`), opened read-only |
+| `CAMPUS_APP_WAREHOUSE` | `path` | the DuckDB file the app reads, read-only (default: the published one) |
+| `CAMPUS_PUBLISH_DIR` | | where the pipeline publishes (default `published/` beside `CAMPUS_WAREHOUSE`) |
+| `CAMPUS_WAREHOUSE` | | the pipeline's working file (`warehouse/campus.duckdb`); the app never reads it |
 | `CAMPUS_APP_IDLE_SECONDS` | `idle_seconds` | DuckDB: let go of the file after this many idle seconds (10) |
 | `SNOWFLAKE_<KEY>` | `<key>` | Snowflake: `account`, `user`, `password`, `role`, `warehouse`, `database` |
 
 The Snowflake names are the ones dbt's `prod` target reads.
 
-Why DuckDB is released when idle: DuckDB lets one process write a file only while no other process has it
-open, even read-only. Holding the file for the life of the app would make every `make run` (and the
-Files page's own load job) fail on the lock, so the app lets go of it after a few idle seconds and
-re-opens it on the next query (about 10 ms).
+The app reads the published snapshot (docs/decisions/010), never the pipeline's working file, so a run never
+waits for the app and the app never sees a half-built warehouse. Each publish swaps a new file in at the same
+path: the app notices the new file (its inode) on the next query, reopens it, and its caches key on it, so
+pages show the new run. The file is also let go after a few idle seconds, so an idle app holds nothing open.
 """
 
 from __future__ import annotations
@@ -34,7 +36,10 @@ import pandas as pd
 import streamlit as st
 from streamlit.connections import BaseConnection
 
-DEFAULT_WAREHOUSE = "warehouse/campus.duckdb"
+from ingestion.destination import published_dir
+
+DEFAULT_WAREHOUSE = "warehouse/published/campus.duckdb"
+SNAPSHOT_FILE = "campus.duckdb"
 DEFAULT_IDLE_SECONDS = 10.0
 # How long a query waits for a writer (a pipeline run) to let go of the DuckDB file before giving up.
 LOCK_WAIT_SECONDS = 3.0
@@ -61,8 +66,15 @@ class WarehouseSettings:
 
     @property
     def label(self) -> str:
-        """What the warehouse is, for the page footer and cache keys (never a secret)."""
-        return f"duckdb:{Path(self.path).resolve()}" if self.kind == "duckdb" else "snowflake"
+        """What the warehouse is, for cache keys (never a secret): for DuckDB the file and which publish of it
+        (its inode), so results cached from one publish are never served for the next."""
+        if self.kind != "duckdb":
+            return "snowflake"
+        try:
+            publish = os.stat(self.path).st_ino
+        except OSError:
+            publish = 0
+        return f"duckdb:{Path(self.path).resolve()}:{publish}"
 
 
 def _secrets_section() -> Mapping[str, Any]:
@@ -83,7 +95,9 @@ def resolve_settings() -> WarehouseSettings:
         raise WarehouseUnavailable(
             f"Unknown warehouse kind {kind!r}: set CAMPUS_DESTINATION to duckdb or snowflake."
         )
-    path = os.environ.get("CAMPUS_WAREHOUSE") or section.get("path") or DEFAULT_WAREHOUSE
+    path = (
+        os.environ.get("CAMPUS_APP_WAREHOUSE") or section.get("path") or str(published_dir() / SNAPSHOT_FILE)
+    )
     idle = float(
         os.environ.get("CAMPUS_APP_IDLE_SECONDS") or section.get("idle_seconds") or DEFAULT_IDLE_SECONDS
     )
@@ -106,6 +120,7 @@ class DuckDBBackend:
         self.idle_seconds = idle_seconds
         self._lock = threading.Lock()
         self._con: duckdb.DuckDBPyConnection | None = None
+        self._inode: int | None = None  # which publish of the file `_con` has open
         self._in_use = 0
         self._timer: threading.Timer | None = None
         self._writer_active = threading.Event()
@@ -121,10 +136,8 @@ class DuckDBBackend:
 
     def _open(self) -> duckdb.DuckDBPyConnection:
         if not self.path.is_file():
-            raise WarehouseUnavailable(
-                f"No warehouse file at {self.path}. Build it with `make run`, or point CAMPUS_WAREHOUSE "
-                "at an existing DuckDB file."
-            )
+            raise WarehouseUnavailable(no_snapshot_message(self.path))
+        self._inode = self.path.stat().st_ino
         deadline = time.monotonic() + LOCK_WAIT_SECONDS
         while True:
             try:
@@ -147,6 +160,9 @@ class DuckDBBackend:
                 raise WarehouseBusy(
                     "A file load is writing to the warehouse; try again when it has finished."
                 )
+            if self._con is not None and self._in_use == 0 and self._swapped():
+                self._con.close()  # a new publish was swapped in: the next query reads it
+                self._con = None
             if self._con is None:
                 self._con = self._open()
             self._in_use += 1
@@ -159,6 +175,12 @@ class DuckDBBackend:
             with self._lock:
                 self._in_use -= 1
                 self._schedule_release()
+
+    def _swapped(self) -> bool:
+        try:
+            return self.path.stat().st_ino != self._inode
+        except OSError:
+            return False  # keep reading the open file until a new one is there
 
     def _schedule_release(self) -> None:
         if self._timer is not None:
@@ -256,6 +278,14 @@ class SnowflakeBackend:
     def writer(self) -> AbstractContextManager[None]:
         # Snowflake has no single-writer lock: loading and reading go on side by side.
         return nullcontext()
+
+
+def no_snapshot_message(path: Path | str) -> str:
+    return (
+        f"No published snapshot at {path} yet. `make run` publishes one after a successful build "
+        "(`campus publish` republishes a built warehouse); CAMPUS_APP_WAREHOUSE points the app at another "
+        "file."
+    )
 
 
 def _first_line(error: BaseException) -> str:

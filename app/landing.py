@@ -182,7 +182,8 @@ def load_command() -> list[str]:
 
 
 def load_environment(destination: str, warehouse_path: str) -> dict[str, str]:
-    """The child's settings: the landing folder and warehouse this app shows, whatever their source."""
+    """The child's settings: the landing folder, and the pipeline's working warehouse to load into (the app
+    reads the published snapshot; the load shows there after the next `campus run` publishes)."""
     env = dict(os.environ)
     env["SOURCES__FILES__LANDING_DIR"] = str(landing_dir().resolve())
     env["CAMPUS_DESTINATION"] = destination

@@ -13,7 +13,8 @@ if str(ROOT) not in sys.path:
 import streamlit as st  # noqa: E402
 
 from app import privacy  # noqa: E402
-from app.connection import WarehouseError, resolve_settings  # noqa: E402
+from app.connection import WarehouseError, no_snapshot_message, resolve_settings  # noqa: E402
+from app.data import operations  # noqa: E402
 
 st.set_page_config(page_title="Campus Pathways", page_icon=":material/school:", layout="wide")
 
@@ -38,6 +39,9 @@ with st.sidebar:
         settings = resolve_settings()
         where = Path(settings.path).name if settings.kind == "duckdb" else "Snowflake"
         st.caption(f"Warehouse: {settings.kind} ({where})")
+        as_of = operations.data_as_of() if settings.kind == "duckdb" else None
+        if as_of:
+            st.caption(f"Data as of run `{as_of[0][:12]}`, published {as_of[1][:16]} UTC")
     except WarehouseError as error:
         st.caption(str(error))
 
@@ -46,10 +50,7 @@ settings_ok = True
 try:
     settings = resolve_settings()
     if settings.kind == "duckdb" and not Path(settings.path).is_file():
-        st.error(
-            f"No warehouse file at {settings.path}. Build it with `make run`, "
-            "or point CAMPUS_WAREHOUSE at an existing DuckDB file."
-        )
+        st.error(no_snapshot_message(settings.path))
         settings_ok = False
 except WarehouseError as error:
     st.error(str(error))

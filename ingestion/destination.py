@@ -32,6 +32,13 @@ def warehouse_path() -> Path:
     return Path(os.environ.get("CAMPUS_WAREHOUSE", "warehouse/campus.duckdb"))
 
 
+def published_dir() -> Path:
+    """Where readers' snapshots and lake are published (`CAMPUS_PUBLISH_DIR`, default `published/` beside the
+    working warehouse): the pipeline writes there, the app and BI tools read there (docs/decisions/010)."""
+    configured = os.environ.get("CAMPUS_PUBLISH_DIR")
+    return Path(configured) if configured else warehouse_path().parent / "published"
+
+
 def pipelines_dir() -> Path:
     return Path(os.environ.get("CAMPUS_PIPELINES_DIR", "warehouse/.dlt_pipelines"))
 

@@ -30,7 +30,7 @@ from typing import Any
 
 import duckdb
 
-from ingestion.destination import warehouse_path
+from ingestion.destination import published_dir, warehouse_path
 
 DEFAULT_KEEP = 7
 SNAPSHOT_FILE = "campus.duckdb"
@@ -70,7 +70,7 @@ class PublishSettings:
 
     @classmethod
     def from_env(cls) -> PublishSettings:
-        root = os.environ.get("CAMPUS_PUBLISH_DIR") or str(warehouse_path().parent / "published")
+        root = published_dir()
         raw_keep = os.environ.get("CAMPUS_PUBLISH_KEEP") or str(DEFAULT_KEEP)
         try:
             keep = int(raw_keep)
@@ -80,7 +80,7 @@ class PublishSettings:
             ) from None
         if keep < 1:
             raise PublishError(f"CAMPUS_PUBLISH_KEEP must be at least 1 (the current publish), not {keep}")
-        return cls(root=Path(root), keep=keep)
+        return cls(root=root, keep=keep)
 
     @property
     def snapshot(self) -> Path:

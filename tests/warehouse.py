@@ -19,6 +19,7 @@ import duckdb
 
 from ingestion.runner import run_sources
 from orchestration.pipeline import patched_environ
+from orchestration.publish import PublishSettings, publish, reader_relations
 from sandbox.serve import running_sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -132,4 +133,13 @@ def build_warehouse(pristine_sandbox: Path, root: Path) -> BuiltWarehouse:
     results = root / "dbt" / "target" / "run_results.json"
     if results.exists():
         shutil.copyfile(results, root / "dbt" / "build_run_results.json")
+    if build.returncode == 0:
+        publish_built(warehouse)
     return BuiltWarehouse(sandbox_dir, warehouse, root / "dbt", build)
+
+
+def publish_built(warehouse: Path) -> Path:
+    """Publish a built warehouse where the app looks by default (`published/` beside it), as a run would."""
+    settings = PublishSettings(root=warehouse.parent / "published")
+    publish(reader_relations(warehouse), "test-build", settings, warehouse)
+    return settings.snapshot

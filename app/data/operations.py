@@ -172,3 +172,18 @@ def pipeline_runs(limit: int = 200) -> pd.DataFrame:
         (int(limit),),
         SHORT_TTL,
     )
+
+
+# --------------------------------------------------------------------------------------------- data as of
+
+
+def data_as_of() -> tuple[str, str] | None:
+    """The run the app's data comes from and when it was published, from the snapshot's own `publication`
+    table (written by the publish step, not by dbt); None where there is none (Snowflake, a chosen file)."""
+    try:
+        frame = fetch("select run_id, cast(published_at as varchar) as published_at from publication", ())
+    except WarehouseUnavailable:
+        return None
+    if frame.empty:
+        return None
+    return str(frame["run_id"].iloc[0]), str(frame["published_at"].iloc[0])

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import shutil
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,7 +17,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import APP
-from tests.warehouse import BuiltWarehouse, run_dbt, source_freshness
+from tests.warehouse import BuiltWarehouse, publish_built, run_dbt, source_freshness
 
 PAGES = [
     "views/search.py",
@@ -217,7 +219,8 @@ def test_missing_warehouse_file_gets_a_message(
         at = open_page(page)
         assert not at.exception, (page, at.exception)
         if page != "views/files.py":  # the upload part of Files needs no warehouse
-            assert "No warehouse file at" in messages(at), page
+            assert "No published snapshot at" in messages(at), page
+            assert "make run" in messages(at), page
 
 
 def test_malformed_upload_is_rejected_with_its_problems(app_env: BuiltWarehouse) -> None:
@@ -311,6 +314,7 @@ def test_quality_page_shows_stale_sources_and_still_the_builds_tests_after_a_fre
     statuses = source_freshness(warehouse, tmp_path / "dbt")
     assert statuses["source.campus_pathways.tableau.job_market_trends"] == "warn"
     monkeypatch.setenv("CAMPUS_WAREHOUSE", str(warehouse))
+    monkeypatch.setenv("CAMPUS_APP_WAREHOUSE", str(publish_built(warehouse)))
     warned_in_build = {
         r["unique_id"].split(".")[2] for r in app_env.run_results["results"] if r["status"] == "warn"
     }
@@ -396,6 +400,7 @@ def test_pipeline_page_lists_recorded_runs(
     )
     build = run_dbt(warehouse, tmp_path / "dbt", "build", "--select", "stg_meta__pipeline_runs+")
     assert build.returncode == 0, build.stdout[-3000:]
+    publish_built(warehouse)  # the app reads what the run published, beside the working file
 
     at = open_page("views/pipeline.py")
     assert not at.exception and not at.error, messages(at)
@@ -405,3 +410,43 @@ def test_pipeline_page_lists_recorded_runs(
     ]
     shown = {metric.label: metric.value for metric in at.metric}
     assert shown["Latest run"] == "success" and shown["Its wall time"] == "42 s"
+
+
+def test_every_page_renders_from_the_snapshot_while_a_run_writes_the_working_warehouse(
+    app_env: BuiltWarehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run holds the working warehouse for writing (no other process may even read it then): the app reads
+    the published snapshot, so every page still renders, with the snapshot's data."""
+    working = tmp_path / "warehouse" / "campus.duckdb"
+    working.parent.mkdir()
+    shutil.copy(app_env.path, working)
+    release = tmp_path / "release"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(working), str(release)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "writing"
+        with pytest.raises(duckdb.IOException, match="lock"):  # what a reader of the working file meets
+            duckdb.connect(str(working), read_only=True)
+        monkeypatch.setenv("CAMPUS_WAREHOUSE", str(working))
+        shutil.copytree(app_env.path.parent / "published", working.parent / "published", symlinks=True)
+        for page in PAGES:
+            at = open_page(page)
+            assert not at.exception, (page, at.exception)
+            assert not at.error, (page, messages(at))
+    finally:
+        release.touch()
+        holder.wait(timeout=30)
+
+
+# Opens the file for writing and writes to it until told to stop, as a run's load or build does.
+WRITER = """
+import sys, time, pathlib, duckdb
+con = duckdb.connect(sys.argv[1])
+con.execute("create or replace table main.run_in_progress (n integer)")
+print("writing", flush=True)
+while not pathlib.Path(sys.argv[2]).exists():
+    con.execute("insert into main.run_in_progress values (1)")
+    time.sleep(0.05)
+con.close()
+"""

@@ -27,7 +27,9 @@ from dagster import (
     AssetsDefinition,
     AssetSpec,
     Failure,
+    MaterializeResult,
     RetryRequested,
+    asset,
     asset_check,
 )
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
@@ -46,6 +48,7 @@ from orchestration.dbt_invocation import (
     freshness_selection,
     incremental_window_problem,
 )
+from orchestration.publish import PublishError, publish_warehouse
 
 # Marts that must never be empty after a build (checked only when the manifest has them).
 NON_EMPTY_MODELS = ("dim_student", "rec_student_jobs", "search_documents")
@@ -236,6 +239,43 @@ def build_exposures(manifest: Mapping[str, Any]) -> list[AssetSpec]:
             )
         )
     return specs
+
+
+PUBLISHED_KEY = AssetKey(["published", "snapshot"])
+
+
+def build_publish_asset(upstream: AssetsDefinition) -> AssetsDefinition:
+    """The snapshot and lake readers use, published after the dbt step (docs/decisions/010). A dbt step that
+    fails skips it, so a failed build publishes nothing and the previous snapshot stays current."""
+
+    @asset(
+        key=PUBLISHED_KEY,
+        deps=list(upstream.keys),
+        group_name="published",
+        kinds={"duckdb", "parquet"},
+        description="Read-only DuckDB snapshot and Parquet lake of the reader-facing relations.",
+    )
+    def _published(context: AssetExecutionContext) -> MaterializeResult:
+        if destination_name() != "duckdb":
+            # Snowflake readers already have isolation; its clone-per-run is documented in decision 010.
+            return MaterializeResult(metadata={"published": False, "reason": "not DuckDB"})
+        pin_warehouse_path()
+        try:
+            publication = publish_warehouse(context.run_id)
+        except PublishError as exc:
+            raise Failure(description=redact(str(exc))) from exc
+        return MaterializeResult(
+            metadata={
+                "published": True,
+                "publish_id": publication.publish_id,
+                "rows": publication.rows,
+                "relations": len(publication.tables),
+                "snapshot_seconds": publication.snapshot_seconds,
+                "lake_seconds": publication.lake_seconds,
+            }
+        )
+
+    return _published
 
 
 def count_rows(relation: str) -> int:

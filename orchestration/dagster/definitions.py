@@ -34,6 +34,7 @@ from orchestration.dagster.assets import (
     build_dbt_assets,
     build_exposures,
     build_mart_checks,
+    build_publish_asset,
     build_source_assets,
 )
 from orchestration.dagster.project import dbt_project, prepared_project
@@ -51,11 +52,12 @@ source_assets = [build_source_assets(source) for source in SOURCES]
 dbt_models = build_dbt_assets(manifest)
 exposures = build_exposures(manifest)
 mart_checks = build_mart_checks(manifest)
+published = build_publish_asset(dbt_models)
 
 campus_daily = define_asset_job(
     "campus_daily",
     selection=AssetSelection.all(),
-    description="Every source, then dbt build of every model and test, then the mart checks.",
+    description="Every source, then dbt build of every model and test, the mart checks, then the publish.",
 )
 
 campus_daily_schedule = ScheduleDefinition(
@@ -79,7 +81,7 @@ def resources() -> dict[str, object]:
 
 
 defs = Definitions(
-    assets=[*source_assets, dbt_models, *exposures],
+    assets=[*source_assets, dbt_models, published, *exposures],
     asset_checks=mart_checks,
     jobs=[campus_daily],
     schedules=[campus_daily_schedule],

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+import duckdb
 import pytest
 import requests
 from dagster import (
@@ -49,10 +50,19 @@ def pipeline_runs(env: Env) -> list[dict[str, object]]:
 def test_materialise_everything_builds_queryable_marts(
     pipeline_env: Env, instance: DagsterInstance, alert_receiver: Receiver
 ) -> None:
-    assets = [*definitions.source_assets, definitions.dbt_models, *definitions.mart_checks]
+    assets = [
+        *definitions.source_assets,
+        definitions.dbt_models,
+        definitions.published,
+        *definitions.mart_checks,
+    ]
     result = materialize(assets, resources=definitions.resources(), instance=instance, raise_on_error=False)
     failures = [e.message for e in result.all_events if e.event_type == DagsterEventType.STEP_FAILURE]
     assert result.success, failures
+    # The job ends with the publish: readers' snapshot holds this Dagster run.
+    snapshot = pipeline_env.warehouse.parent / "published" / "campus.duckdb"
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        assert con.execute("select run_id from publication").fetchone() == (result.run_id,)
 
     marts = pipeline_env.tables("marts")
     assert {"dim_student", "dim_course"} <= marts, marts

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Mapping, Sequence
@@ -346,3 +347,31 @@ def prune(settings: PublishSettings) -> list[str]:
         shutil.rmtree(old.folder, ignore_errors=True)
         removed.append(old.publish_id)
     return removed
+
+
+def snowflake_statements(
+    database: str,
+    run_id: str,
+    published_at: datetime,
+    existing_clones: Sequence[str],
+    keep: int = DEFAULT_KEEP,
+) -> list[str]:
+    """What publishing means on Snowflake (`prod`), as SQL for the pipeline's role to run after a build.
+
+    Readers there already get transactional isolation, so a publish is an "as of a run" view and a rollback
+    point: a zero-copy clone of the built database per run (`<DB>_RUN_<time>`), cloned again into the one
+    database readers are granted (`<DB>_PUBLISHED`, replaced atomically), and clones beyond `keep` dropped.
+    Rolling back is `CREATE OR REPLACE DATABASE <DB>_PUBLISHED CLONE <DB>_RUN_<earlier time>`. Not run here:
+    no Snowflake is reachable and the emulator has no CLONE (docs/decisions/010)."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_$]*", database):
+        raise PublishError(f"not a plain Snowflake database name: {database!r}")
+    base = database.upper()
+    clone = f"{base}_RUN_{published_at:%Y%m%dT%H%M%S}"
+    comment = f"COMMENT = {_literal(f'campus run {run_id}')}"
+    statements = [
+        f"CREATE DATABASE {clone} CLONE {base} {comment}",
+        f"CREATE OR REPLACE DATABASE {base}_PUBLISHED CLONE {clone} {comment}",
+    ]
+    older = sorted((c.upper() for c in existing_clones if c.upper().startswith(f"{base}_RUN_")), reverse=True)
+    statements += [f"DROP DATABASE IF EXISTS {name}" for name in older[max(0, keep - 1) :]]
+    return statements

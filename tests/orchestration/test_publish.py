@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import textwrap
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -19,6 +20,7 @@ from orchestration.publish import (
     current,
     publications,
     publish,
+    snowflake_statements,
 )
 
 RELATIONS = (
@@ -188,3 +190,18 @@ def test_a_bad_retention_setting_is_refused(monkeypatch: pytest.MonkeyPatch, kee
     monkeypatch.setenv("CAMPUS_PUBLISH_KEEP", keep)
     with pytest.raises(PublishError, match="CAMPUS_PUBLISH_KEEP"):
         PublishSettings.from_env()
+
+
+def test_snowflake_publish_clones_the_run_swaps_readers_and_keeps_n() -> None:
+    at = datetime(2026, 12, 6, 6, 0, 5, tzinfo=UTC)
+    existing = [f"CAMPUS_RUN_2026120{day}T060000" for day in range(1, 6)]
+    statements = snowflake_statements("campus", "abc123", at, existing, keep=3)
+    assert statements[:2] == [
+        "CREATE DATABASE CAMPUS_RUN_20261206T060005 CLONE CAMPUS COMMENT = 'campus run abc123'",
+        "CREATE OR REPLACE DATABASE CAMPUS_PUBLISHED CLONE CAMPUS_RUN_20261206T060005 "
+        "COMMENT = 'campus run abc123'",
+    ]
+    # The new clone and the two newest earlier ones stay: three in all.
+    assert statements[2:] == [f"DROP DATABASE IF EXISTS CAMPUS_RUN_2026120{day}T060000" for day in (3, 2, 1)]
+    with pytest.raises(PublishError, match="database name"):
+        snowflake_statements("campus; drop database x", "abc123", at, [])

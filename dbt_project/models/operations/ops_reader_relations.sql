@@ -29,7 +29,7 @@ relations as (
             '{{ node.config.materialized }}' as materialization,
             '{{ node.get("access") or "protected" }}' as access_level,
             {% if node.get("group") %}'{{ node.group }}'{% else %}null{% endif %} as group_name,
-            {%- set lake = node.config.meta.get('lake', {}) %}
+            {%- set lake = node.config.get('meta', {}).get('lake', {}) %}
             {% if lake.get('partition_by') %}'{{ lake.partition_by }}'{% else %}null{% endif %}
                 as lake_partition_column,
             {% if lake.get('partition_expression') -%}

@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from typing import Any
 
 from ingestion.destination import make_pipeline, warehouse_path
 from ingestion.registry import source_named
@@ -251,15 +252,12 @@ def run_pipeline(
             or build.errored
         )
         error = "\n".join(t for t in (crash, failure_text(results, freshness, build)) if t) or None
-        record = RunRecord(
-            run_id=run_id,
-            trigger="cli",
-            job_name="campus run",
-            target=target,
-            started_at=started,
-            finished_at=datetime.now(UTC),
+        record = cli_record(
+            run_id,
+            target,
+            started,
+            timings,
             status="failed" if failed else "success",
-            stage_seconds=timings,
             sources={r.source: {"status": r.status, "rows": r.rows_loaded} for r in results},
             stale_sources=stale_sources(freshness),
             models_built=build.models_built if build else 0,
@@ -317,22 +315,29 @@ def _publish(record: RunRecord, destination: str) -> tuple[Publication | None, s
     return publication, None
 
 
-def _locked_out(
-    run_id: str, started: datetime, target: str, timings: dict[str, float], locked: WarehouseLocked
-) -> int:
-    """Another process holds the working warehouse: one clear message, the run kept beside the warehouse
-    (folded into `raw_meta.pipeline_runs` by the next run), the failure alerted; no traceback."""
-    record = RunRecord(
+def cli_record(
+    run_id: str, target: str, started: datetime, timings: dict[str, float], **outcome: Any
+) -> RunRecord:
+    """A `campus run` row of `raw_meta.pipeline_runs`, finished now."""
+    return RunRecord(
         run_id=run_id,
         trigger="cli",
         job_name="campus run",
         target=target,
         started_at=started,
         finished_at=datetime.now(UTC),
-        status="failed",
         stage_seconds=timings,
-        error=f"warehouse locked: {locked}",
+        **outcome,
     )
+
+
+def _locked_out(
+    run_id: str, started: datetime, target: str, timings: dict[str, float], locked: WarehouseLocked
+) -> int:
+    """Another process holds the working warehouse: one clear message, the run kept beside the warehouse
+    (folded into `raw_meta.pipeline_runs` by the next run), the failure alerted; no traceback."""
+    error = f"warehouse locked: {locked}"
+    record = cli_record(run_id, target, started, timings, status="failed", error=error)
     kept = keep_pending(record)
     _alert(record)
     print(f"FAILED: {locked}")

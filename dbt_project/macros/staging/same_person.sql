@@ -44,26 +44,20 @@
 {#- SIS student records that repeat an earlier record of the same person (sis_same_person): the later id and the
     lowest id of its group, the record identity resolution keeps. -#}
 {% macro sis_later_duplicate_students(students) -%}
+    {%- set normalized -%}
+        select
+            student_id,
+            {{ normalize_name('first_name') }} as first_name_norm,
+            {{ normalize_name('last_name') }} as last_name_norm,
+            date_of_birth
+        from {{ students }}
+    {%- endset %}
 
     select
         later.student_id,
         min(earlier.student_id) as duplicate_of_student_id
-    from (
-        select
-            student_id,
-            {{ normalize_name('first_name') }} as first_name_norm,
-            {{ normalize_name('last_name') }} as last_name_norm,
-            date_of_birth
-        from {{ students }}
-    ) as later
-    inner join (
-        select
-            student_id,
-            {{ normalize_name('first_name') }} as first_name_norm,
-            {{ normalize_name('last_name') }} as last_name_norm,
-            date_of_birth
-        from {{ students }}
-    ) as earlier
+    from ({{ normalized }}) as later
+    inner join ({{ normalized }}) as earlier
         on {{ sis_same_person('later', 'earlier') }}
     group by later.student_id
 

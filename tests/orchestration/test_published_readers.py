@@ -25,7 +25,8 @@ READER = textwrap.dedent(
     """
     import json, sys, time, pathlib, duckdb
     snapshot, stop = sys.argv[1], pathlib.Path(sys.argv[2])
-    while not stop.exists():
+    while True:
+        stopping = stop.exists()  # one last read after the test says stop: it sees the newest run
         try:
             with duckdb.connect(snapshot, read_only=True) as con:
                 run_id = con.execute("select run_id from publication").fetchone()[0]
@@ -40,6 +41,8 @@ READER = textwrap.dedent(
         except Exception as exc:
             print(json.dumps({"error": f"{type(exc).__name__}: {exc}"}))
         sys.stdout.flush()
+        if stopping:
+            break
         time.sleep(0.05)
     """
 )

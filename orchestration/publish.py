@@ -268,7 +268,10 @@ def publish(
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
-    _swap(settings, folder, publication.manifest())
+    try:
+        _swap(settings, folder, publication.manifest())
+    except OSError as exc:  # e.g. no hard links on this file system: the complete publish stays listed
+        raise PublishError(f"publish {publish_id} is written but could not be made current: {exc}") from exc
     prune(settings)
     return publication
 

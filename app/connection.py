@@ -36,10 +36,9 @@ import pandas as pd
 import streamlit as st
 from streamlit.connections import BaseConnection
 
-from ingestion.destination import published_dir
+from ingestion.destination import SNAPSHOT_FILE, published_dir
 
-DEFAULT_WAREHOUSE = "warehouse/published/campus.duckdb"
-SNAPSHOT_FILE = "campus.duckdb"
+DEFAULT_WAREHOUSE = f"warehouse/published/{SNAPSHOT_FILE}"
 DEFAULT_IDLE_SECONDS = 10.0
 # How long a query waits for a writer (a pipeline run) to let go of the DuckDB file before giving up.
 LOCK_WAIT_SECONDS = 3.0

@@ -150,7 +150,7 @@ def stage_campus_run(data: str, scale: str) -> dict[str, Any]:
 
 def stage_publish() -> dict[str, Any]:
     """Publish the built warehouse (`CAMPUS_WAREHOUSE`) as a run does: the snapshot and the lake."""
-    from orchestration.publish import PublishSettings, publish_warehouse
+    from orchestration.publish import publish_warehouse
 
     publication = publish_warehouse("bench")
     folder = Path(publication.folder)
@@ -163,7 +163,6 @@ def stage_publish() -> dict[str, Any]:
         "working_mb": round(Path(os.environ["CAMPUS_WAREHOUSE"]).stat().st_size / 1e6, 1),
         "relations": len(publication.tables),
         "rows": publication.rows,
-        "root": str(PublishSettings.from_env().root),
     }
 
 

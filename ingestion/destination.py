@@ -32,6 +32,10 @@ def warehouse_path() -> Path:
     return Path(os.environ.get("CAMPUS_WAREHOUSE", "warehouse/campus.duckdb"))
 
 
+# The snapshot's file name inside the publish folder (and inside each publish), where readers open it.
+SNAPSHOT_FILE = "campus.duckdb"
+
+
 def published_dir() -> Path:
     """Where readers' snapshots and lake are published (`CAMPUS_PUBLISH_DIR`, default `published/` beside the
     working warehouse): the pipeline writes there, the app and BI tools read there (docs/decisions/010)."""

@@ -31,10 +31,9 @@ from typing import Any
 
 import duckdb
 
-from ingestion.destination import published_dir, warehouse_path
+from ingestion.destination import SNAPSHOT_FILE, published_dir, warehouse_path
 
 DEFAULT_KEEP = 7
-SNAPSHOT_FILE = "campus.duckdb"
 MANIFEST_FILE = "manifest.json"
 CURRENT_FILE = "current.json"
 LAKE_DIR = "lake"
@@ -185,12 +184,9 @@ def _write_lake(snapshot: Path, lake: Path, relations: Sequence[Relation]) -> No
                 continue
             folder.parent.mkdir(parents=True, exist_ok=True)  # DuckDB creates only the table's own folder
             key = _quote(relation.partition_by)
-            expression = relation.partition_expression or key
-            select = (
-                f"SELECT *, {expression} AS {key} FROM {source}"
-                if relation.partition_expression
-                else f"SELECT * FROM {source}"
-            )
+            select = f"SELECT * FROM {source}"
+            if relation.partition_expression:  # the key is computed, e.g. a month: added as a column
+                select = f"SELECT *, {relation.partition_expression} AS {key} FROM {source}"
             con.execute(
                 f"COPY ({select}) TO {_literal(str(folder))} "
                 f"(FORMAT parquet, COMPRESSION zstd, PARTITION_BY ({key}))"

@@ -49,8 +49,10 @@ browser:
 		echo "(without it tests/app/test_browser.py fails)"; \
 	fi
 
+# Signs in against the sandbox identity provider (started when not running) unless app/.streamlit/secrets.toml
+# has an [auth] section for a real one.
 app: $(STAMP)
-	$(BIN)/streamlit run app/streamlit_app.py --server.address 127.0.0.1 --server.port 8501
+	$(BIN)/campus app --data $(DATA)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
@@ -73,4 +75,6 @@ docs: $(STAMP)
 	@echo "docs: dbt_project/target/index.html (serve: cd dbt_project && ../$(BIN)/dbt docs serve)"
 
 clean:
-	rm -rf $(DATA) warehouse dbt_project/target dbt_project/logs
+	rm -rf $(DATA) dbt_project/target dbt_project/logs
+	@# The access audit outlives the warehouse it records reads of (decision 011).
+	if [ -d warehouse ]; then find warehouse -mindepth 1 -maxdepth 1 ! -name audit -exec rm -rf {} +; fi

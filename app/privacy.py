@@ -1,13 +1,11 @@
-"""Who may see personal fields, and masking them in every frame a page shows.
+"""Masking personal fields in every frame a page shows, unless the signed-in person's role may see them.
 
-Config read: the viewer's role from env `CAMPUS_APP_ROLE`, else `role` under `[app]` in
-`app/.streamlit/secrets.toml`, else `viewer`. Only the roles in `ROLES_SEEING_PII` see personal fields;
-any other value, a typo included, is treated as `viewer` (fail closed).
-
-Which columns are personal: every column tagged `meta: {pii: true}` in dbt (read from the manifest at
-`CAMPUS_DBT_MANIFEST`, default `dbt_project/target/manifest.json`, when it exists) **plus** the fallback
-list below, always. The union is deliberate: a column someone forgot to tag in dbt stays masked, and a
-new tag in dbt is honoured without touching the app. Masking is by column name, in any frame.
+Who may see them is the role matrix in app/access.py (decision 011). Which columns are personal: every column
+tagged `meta: {pii: true}` in dbt (read from the manifest at `CAMPUS_DBT_MANIFEST`, default
+`dbt_project/target/manifest.json`, when it exists) **plus** the fallback list below, always. The union is
+deliberate: a column someone forgot to tag in dbt stays masked, and a new tag in dbt is honoured without
+touching the app. Masking is by column name, in any frame, and always after the cache (caches hold unmasked
+rows shared by every session; a masked copy is never cached).
 """
 
 from __future__ import annotations
@@ -20,11 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import streamlit as st
 
-DEFAULT_ROLE = "viewer"
-ROLES = ("viewer", "career_services", "leadership", "adviser", "admin")
-ROLES_SEEING_PII = frozenset({"adviser", "admin"})
+from app.access import Person
+
 DEFAULT_MANIFEST = Path(__file__).resolve().parents[1] / "dbt_project" / "target" / "manifest.json"
 MASK = "•••"
 
@@ -50,20 +46,12 @@ FALLBACK_PII_COLUMNS = frozenset(
 )
 
 
-def current_role() -> str:
-    """The viewer's role from configuration; unknown roles fall back to the masked default."""
-    role = os.environ.get("CAMPUS_APP_ROLE")
-    if not role:
-        try:
-            role = st.secrets.get("app", {}).get("role")
-        except Exception:  # no or malformed secrets file: stay masked
-            role = None
-    role = (role or DEFAULT_ROLE).strip().lower()
-    return role if role in ROLES else DEFAULT_ROLE
+def can_see_pii(person: Person | None) -> bool:
+    return person is not None and person.sees_personal_fields
 
 
-def can_see_pii(role: str | None = None) -> bool:
-    return (role or current_role()) in ROLES_SEEING_PII
+def shown_or_masked(person: Person | None) -> str:
+    return "shown" if can_see_pii(person) else "masked"
 
 
 def manifest_path() -> Path:
@@ -115,9 +103,9 @@ def mask_value(value: Any) -> Any:
     return MASK
 
 
-def mask_frame(frame: pd.DataFrame, role: str | None = None, extra: Iterable[str] = ()) -> pd.DataFrame:
-    """A copy of `frame` with its personal columns masked unless the role may see them."""
-    if can_see_pii(role):
+def mask_frame(frame: pd.DataFrame, person: Person | None, extra: Iterable[str] = ()) -> pd.DataFrame:
+    """A copy of `frame` with its personal columns masked unless the person may see them."""
+    if can_see_pii(person):
         return frame
     personal = pii_columns() | {name.lower() for name in extra}
     hidden = [column for column in frame.columns if str(column).lower() in personal]
@@ -129,8 +117,8 @@ def mask_frame(frame: pd.DataFrame, role: str | None = None, extra: Iterable[str
     return masked
 
 
-def mask_text(text: str | None, role: str | None = None) -> str | None:
-    """One personal value (a name in a heading) masked unless the role may see it."""
-    if text is None or can_see_pii(role):
+def mask_text(text: str | None, person: Person | None) -> str | None:
+    """One personal value (a name in a heading) masked unless the person may see it."""
+    if text is None or can_see_pii(person):
         return text
     return " ".join(mask_value(part) for part in str(text).split())

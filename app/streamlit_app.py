@@ -12,29 +12,50 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from app import privacy  # noqa: E402
+from app import access, signin  # noqa: E402
 from app.connection import WarehouseError, no_snapshot_message, resolve_settings  # noqa: E402
 from app.data import operations  # noqa: E402
 
 st.set_page_config(page_title="Campus Pathways", page_icon=":material/school:", layout="wide")
 
-pages = {
+# Nothing but the sign-in prompt until a person is signed in; nothing but "no access" without a role.
+person = signin.current_person()
+if person is None:
+    st.navigation([st.Page(signin.sign_in_prompt, title="Sign in", icon=":material/login:")]).run()
+    st.stop()
+assert person is not None
+if not person.roles:
+    refused = person
+    st.navigation([st.Page(lambda: signin.no_access(refused), title="No access", url_path="no-access")]).run()
+    st.stop()
+
+# Each page checks its capability itself (signin.page_guard); the menu only leaves out what would be refused.
+PAGES = {
     "Find": [
-        st.Page("views/search.py", title="Search", icon=":material/search:", default=True),
-        st.Page("views/student.py", title="Student profile", icon=":material/person:"),
-        st.Page("views/jobs.py", title="Jobs & market", icon=":material/work:"),
+        ("views/search.py", "Search", ":material/search:", access.SEARCH),
+        ("views/student.py", "Student profile", ":material/person:", access.STUDENT_PROFILE),
+        ("views/jobs.py", "Jobs & market", ":material/work:", access.JOBS),
     ],
     "Operations": [
-        st.Page("views/quality.py", title="Data quality", icon=":material/verified:"),
-        st.Page("views/pipeline.py", title="Pipeline runs", icon=":material/schedule:"),
-        st.Page("views/files.py", title="Files", icon=":material/upload_file:"),
+        ("views/quality.py", "Data quality", ":material/verified:", access.QUALITY),
+        ("views/pipeline.py", "Pipeline runs", ":material/schedule:", access.PIPELINE),
+        ("views/files.py", "Files", ":material/upload_file:", access.DOWNLOAD),
+        ("views/audit.py", "Access audit", ":material/policy:", access.AUDIT),
     ],
 }
-current = st.navigation(pages)
+FILES_CAPABILITIES = (access.DOWNLOAD, access.UPLOAD_AND_LOAD)
+pages = {
+    section: [
+        st.Page(path, title=title, icon=icon, default=path == "views/search.py")
+        for path, title, icon, capability in entries
+        if person.may(capability) or (path == "views/files.py" and any(map(person.may, FILES_CAPABILITIES)))
+    ]
+    for section, entries in PAGES.items()
+}
+current = st.navigation({section: listed for section, listed in pages.items() if listed})
 
+signin.sidebar(person)
 with st.sidebar:
-    role = privacy.current_role()
-    st.caption(f"Role: **{role}** — personal fields " + ("shown" if privacy.can_see_pii(role) else "masked"))
     try:
         settings = resolve_settings()
         where = Path(settings.path).name if settings.kind == "duckdb" else "Snowflake"
@@ -55,5 +76,5 @@ try:
 except WarehouseError as error:
     st.error(str(error))
     settings_ok = False
-if settings_ok or current.title == "Files":
+if settings_ok or current.title in ("Files", "Access audit"):
     current.run()

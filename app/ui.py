@@ -9,6 +9,8 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
+from app.access import AccessDenied
+from app.audit import AuditUnavailable
 from app.connection import WarehouseBusy, WarehouseError
 from app.data.errors import BadInput
 
@@ -26,6 +28,8 @@ def guarded(render: Callable[[], None]) -> None:
         render()
     except BadInput as error:
         st.warning(str(error))
+    except (AccessDenied, AuditUnavailable) as error:
+        st.error(str(error))
     except WarehouseBusy as error:
         st.info(str(error))
     except WarehouseError as error:

@@ -1,4 +1,4 @@
-"""The `campus` command line: the sandbox institution, ingestion and the whole pipeline.
+"""The `campus` command line: the sandbox institution, ingestion, the whole pipeline and the app.
 
 The sandbox is started here, not in the pipeline: run locally (any target but `prod`), `campus run` starts its
 stand-ins and hands the pipeline the environment pointing at them; `campus orchestrate`
@@ -47,6 +47,12 @@ def _sandbox_serve(args: argparse.Namespace) -> int:
     from sandbox.serve import serve_forever
 
     return serve_forever(args)
+
+
+def _app(args: argparse.Namespace) -> int:
+    from orchestration.app_launch import launch
+
+    return launch(args.data, args.port, args.identity_port, args.accounts_file)
 
 
 def _ingest(args: argparse.Namespace) -> int:
@@ -190,11 +196,15 @@ def build_parser() -> argparse.ArgumentParser:
     adv.add_argument("--days", type=int, default=1)
     adv.set_defaults(handler=_sandbox_advance)
 
-    srv = sandbox_commands.add_parser("serve", help="serve the Workday and Tableau stand-ins over HTTP")
+    srv = sandbox_commands.add_parser(
+        "serve", help="serve the Workday, Tableau and identity-provider stand-ins over HTTP"
+    )
     srv.add_argument("--data", type=Path, default=DEFAULT_DATA)
     srv.add_argument("--host", default="127.0.0.1")
     srv.add_argument("--workday-port", type=int, default=8710)
     srv.add_argument("--tableau-port", type=int, default=8720)
+    srv.add_argument("--identity-port", type=int, default=8730, help="the OpenID Connect provider's port")
+    srv.add_argument("--accounts-file", type=Path, help="more sign-in accounts: a JSON list of {sub, claims}")
     srv.add_argument("--token-ttl", type=int, default=3600, help="Workday access-token lifetime, seconds")
     srv.add_argument(
         "--fault-429-every",
@@ -276,6 +286,16 @@ def build_parser() -> argparse.ArgumentParser:
     pub = commands.add_parser("publish", help="republish the working warehouse by hand (after a build)")
     pub.add_argument("--run-id", help="the run id the snapshot records (default: manual-<random>)")
     pub.set_defaults(handler=_publish)
+
+    app = commands.add_parser(
+        "app",
+        help="the Streamlit app on 127.0.0.1, signing in against the sandbox identity provider by default",
+    )
+    app.add_argument("--data", type=Path, default=DEFAULT_DATA, help="where the sandbox's sign-in secrets go")
+    app.add_argument("--port", type=int, default=8501)
+    app.add_argument("--identity-port", type=int, default=8730)
+    app.add_argument("--accounts-file", type=Path, help="more sandbox accounts: a JSON list of {sub, claims}")
+    app.set_defaults(handler=_app)
 
     orch = commands.add_parser(
         "orchestrate", help="locally: start the sandbox, then `dagster dev` on 127.0.0.1 pointed at it"

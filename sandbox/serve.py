@@ -1,4 +1,4 @@
-"""Run the Workday and Tableau stand-ins until Ctrl-C or SIGTERM, and say how to reach them."""
+"""Run the Workday, Tableau and identity stand-ins until Ctrl-C or SIGTERM, and say how to reach them."""
 
 from __future__ import annotations
 
@@ -104,23 +104,30 @@ def serve_forever(args: argparse.Namespace) -> int:
             "slow_seconds": args.fault_slow_seconds,
         }
     )
+    from sandbox.identity import ACCOUNTS, IdentityServer, describe, read_accounts
+
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with running_sandbox(
-        args.data,
-        args.host,
-        args.workday_port,
-        args.tableau_port,
-        args.token_ttl,
-        workday_faults,
-        tableau_faults,
-    ) as sandbox:
+    accounts = [*ACCOUNTS, *(read_accounts(args.accounts_file) if args.accounts_file else [])]
+    with (
+        IdentityServer(args.host, args.identity_port, accounts) as identity,
+        running_sandbox(
+            args.data,
+            args.host,
+            args.workday_port,
+            args.tableau_port,
+            args.token_ttl,
+            workday_faults,
+            tableau_faults,
+        ) as sandbox,
+    ):
         print(
             f"Workday stand-in:  {sandbox.workday.url}/ccx/api/v1/{cred.WORKDAY_TENANT}  "
             f"(token: {sandbox.workday.url}/ccx/oauth2/{cred.WORKDAY_TENANT}/token)"
         )
         print(f"Tableau stand-in:  {sandbox.tableau.url}/api/{cred.TABLEAU_API_VERSION}")
         print(f"Oracle SIS stand-in: {sandbox.sis_url}")
+        print("\n".join(describe(identity)))
         print("Sandbox credentials (they guard nothing real); export these to point the connectors here:")
         for name, value in sandbox.environment().items():
             print(f"  export {name}='{value}'")

@@ -1,17 +1,19 @@
-"""Files: drop a CSV, JSON or Parquet file into the landing folder, load it, and download any mart."""
+"""Files: drop a CSV, JSON or Parquet file into the landing folder, load it, and download any mart.
+
+Which parts show depends on the person's role; each action re-checks it in app/actions.py."""
 
 from __future__ import annotations
 
-import io
 from contextlib import nullcontext
 
-import pandas as pd
 import streamlit as st
 
-from app import connection, landing, privacy, ui
+from app import access, actions, connection, landing, privacy, signin, ui
 from app.data import warehouse
 from ingestion.destination import warehouse_path
 
+# The menu lists Files for either capability; the page itself needs one of them.
+person = signin.page_guard("files", access.DOWNLOAD, access.UPLOAD_AND_LOAD)
 st.title("Files")
 
 
@@ -39,7 +41,7 @@ def _upload() -> None:
         st.success(accepted[uploaded.file_id])
         return
     try:
-        path, rows = landing.accept_upload(uploaded.name, uploaded.getvalue())
+        path, rows = actions.accept_upload(person, uploaded.name, uploaded.getvalue())
     except landing.UploadRejected as error:
         st.error(f"{uploaded.name} was not accepted: nothing was written to the landing folder.")
         st.code("\n".join(error.problems), language=None)
@@ -82,21 +84,12 @@ def _load() -> None:
     if st.button("Start the files load", disabled=running is not None, key="files_start"):
         settings = connection.resolve_settings()
         # The load writes the pipeline's working warehouse, which the app never opens: nothing to wait for.
-        job = _jobs().start(nullcontext, landing.load_environment(settings.kind, str(warehouse_path())))
+        environment = landing.load_environment(settings.kind, str(warehouse_path()))
+        job = actions.start_load(person, _jobs(), nullcontext, environment)
         st.session_state["files_job"] = job.id
     elif running is not None and "files_job" not in st.session_state:
         st.session_state["files_job"] = running.id
     _job_progress()
-
-
-def _to_bytes(frame: pd.DataFrame, kind: str) -> bytes:
-    if kind == "CSV":
-        return frame.to_csv(index=False).encode("utf-8")
-    if kind == "JSON":
-        return frame.to_json(orient="records", date_format="iso", force_ascii=False).encode("utf-8")
-    buffer = io.BytesIO()
-    frame.to_parquet(buffer, index=False)
-    return buffer.getvalue()
 
 
 def _download() -> None:
@@ -109,16 +102,24 @@ def _download() -> None:
     chosen = left.selectbox("Mart", names, key="files_mart")
     kind = right.radio("Format", ["CSV", "JSON", "Parquet"], horizontal=True, key="files_format")
     schema, table = chosen.split(".", 1)
-    frame = privacy.mask_frame(warehouse.relation_rows(schema, table))
-    st.caption(f"{len(frame):,} rows" + ("" if privacy.can_see_pii() else " · personal fields masked"))
-    st.download_button(
-        f"Download {chosen} as {kind}",
-        data=_to_bytes(frame, kind),
-        file_name=f"{table}.{kind.lower()}",
-        mime={"CSV": "text/csv", "JSON": "application/json", "Parquet": "application/octet-stream"}[kind],
-        key="files_download",
-    )
+    st.caption("Personal fields " + privacy.shown_or_masked(person) + " in downloads for your role.")
+    # The rows leave the server when the file is prepared, so that is when the download is recorded.
+    if st.button(f"Prepare {chosen} as {kind}", key="files_prepare"):
+        data, rows = actions.prepare_download(person, schema, table, kind)
+        st.session_state["files_prepared"] = (chosen, kind, data, rows)
+    prepared = st.session_state.get("files_prepared")
+    if prepared and prepared[:2] == (chosen, kind):
+        st.download_button(
+            f"Download {chosen} as {kind} ({prepared[3]:,} rows)",
+            data=prepared[2],
+            file_name=f"{table}.{kind.lower()}",
+            mime=actions.FORMATS[kind],
+            key="files_download",
+        )
 
 
-for section in (_upload, _load, _download):
+sections = [_download] if person.may(access.DOWNLOAD) else []
+if person.may(access.UPLOAD_AND_LOAD):
+    sections = [_upload, _load, *sections]
+for section in sections:
     ui.guarded(section)

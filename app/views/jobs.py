@@ -5,9 +5,10 @@ from __future__ import annotations
 import plotly.express as px
 import streamlit as st
 
-from app import privacy, ui
+from app import access, actions, privacy, signin, ui
 from app.data import careers
 
+person = signin.page_guard("jobs", access.JOBS)
 st.title("Jobs & market")
 
 
@@ -49,14 +50,20 @@ def _posting() -> None:
     fits = careers.best_fit_students(str(job["job_posting_id"]))
     if ui.empty_note(fits, "No student has this posting among their recommendations."):
         return
+    posting = str(job["job_posting_id"])
+    if st.session_state.get("jobs_fit_audited") != posting:
+        keys = [str(key) for key in fits["student_key"]]
+        actions.record_student_views(person, "best_fit_list", keys, target=f"job_posting:{posting}")
+        st.session_state["jobs_fit_audited"] = posting
     fits = privacy.mask_frame(
         fits.assign(
             matched_skills=fits["matched_skills"].map(ui.skills_text),
             missing_skills=fits["missing_skills"].map(ui.skills_text),
-        )
+        ),
+        person,
     )
     st.dataframe(fits, hide_index=True, width="stretch")
-    for row in fits.head(5).itertuples():
+    for row in fits.head(5).itertuples() if person.may(access.STUDENT_PROFILE) else ():
         st.page_link(
             ui.STUDENT_PAGE,
             label=f"{row.first_name} {row.last_name} · score {row.score:.2f}",

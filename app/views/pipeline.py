@@ -6,9 +6,10 @@ from __future__ import annotations
 import plotly.express as px
 import streamlit as st
 
-from app import ui
+from app import access, signin, ui
 from app.data import operations
 
+signin.page_guard("pipeline", access.PIPELINE)
 st.title("Pipeline runs")
 
 

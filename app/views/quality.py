@@ -8,9 +8,10 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from app import privacy, ui
+from app import access, privacy, signin, ui
 from app.data import operations
 
+person = signin.page_guard("quality", access.QUALITY)
 st.title("Data quality")
 
 
@@ -50,7 +51,7 @@ def _failing_tests() -> None:
     if sample is None:
         st.caption("dbt stored no failing rows for this test.")
     else:
-        st.dataframe(privacy.mask_frame(sample), hide_index=True, width="stretch")
+        st.dataframe(privacy.mask_frame(sample, person), hide_index=True, width="stretch")
 
 
 def _quarantine() -> None:

@@ -6,9 +6,10 @@ from typing import Any
 
 import streamlit as st
 
-from app import privacy, ui
+from app import access, actions, privacy, signin, ui
 from app.data import search, warehouse
 
+person = signin.page_guard("search", access.SEARCH)
 st.title("Search")
 st.caption("Students, job postings and courses. Partial words work: `anal` finds *analytics*.")
 
@@ -76,10 +77,18 @@ def render() -> None:
     st.write(f"**{result.total}** results — showing {first}-{first + len(result.results) - 1}")
 
     shown = result.results.copy()
-    if not privacy.can_see_pii():
+    students = shown["doc_type"] == "student"
+    # Recorded once per shown page of results, before any student on it is shown (the text is never recorded).
+    listed = (text, filters, result.page)
+    if st.session_state.get("search_audited") != listed:
+        keys = [str(key) for key in shown.loc[students, "entity_id"]]
+        actions.record_student_views(person, "search_result", keys, target="search")
+        st.session_state["search_audited"] = listed
+    if not privacy.can_see_pii(person):
         # A student document's title is the person's name.
-        students = shown["doc_type"] == "student"
-        shown.loc[students, "title"] = shown.loc[students, "title"].map(privacy.mask_text)
+        shown.loc[students, "title"] = shown.loc[students, "title"].map(
+            lambda name: privacy.mask_text(name, person)
+        )
     for row in shown.itertuples():
         link = _link(row)
         label = f"**{row.title}** · {row.doc_type}" + (f" · {row.subtitle}" if row.subtitle else "")

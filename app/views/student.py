@@ -6,9 +6,10 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from app import privacy, ui
+from app import access, actions, privacy, signin, ui
 from app.data import students
 
+person = signin.page_guard("student", access.STUDENT_PROFILE)
 st.title("Student profile")
 
 
@@ -24,7 +25,7 @@ def _identifier() -> str:
 
 
 def _identity(student: pd.Series) -> None:
-    shown = privacy.mask_frame(student.to_frame().T).iloc[0]
+    shown = privacy.mask_frame(student.to_frame().T, person).iloc[0]
     name = f"{shown['first_name'] or ''} {shown['last_name'] or ''}".strip() or "(no name on record)"
     st.subheader(name)
     programme = student["program_name"] or student["program_code"] or "no programme on record"
@@ -183,8 +184,12 @@ def render() -> None:
         st.info("Open a student from the Search page, or enter a student key, SIS id or Workday id.")
         return
     student = students.student(wanted)
-    _identity(student)
     key = str(student["student_key"])
+    # Recorded when this session opens a student, before anything of theirs is shown; reruns add nothing.
+    if st.session_state.get("student_audited") != key:
+        actions.record_student_views(person, "profile_view", [key], target="student_profile")
+        st.session_state["student_audited"] = key
+    _identity(student)
     ui.guarded(lambda: _skills(key))
     ui.guarded(lambda: _recommendations(key))
     left, right = st.columns(2)

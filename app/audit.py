@@ -128,15 +128,27 @@ def _prepare(path: Path) -> None:
         _prepared.add(key)
 
 
+_local = threading.local()
+
+
 @contextmanager
 def _store(path: Path | None = None) -> Iterator[sqlite3.Connection]:
+    """This thread's connection to the store. Kept open: closing the last connection to a WAL database
+    checkpoints it, which costs a write of the whole log on every row."""
     path = path or audit_path()
+    connections: dict[str, sqlite3.Connection] = _local.__dict__.setdefault("connections", {})
     try:
         _prepare(path)
-        with closing(_connect(path)) as connection:
+        connection = connections.get(str(path))
+        if connection is None:
+            connection = connections[str(path)] = _connect(path)
+            # WAL with synchronous=normal: a committed row survives a crash of the app, not a power cut.
             connection.execute("pragma synchronous = normal")
-            yield connection
+        yield connection
     except sqlite3.Error as error:
+        stale = connections.pop(str(path), None)
+        if stale is not None:
+            stale.close()
         raise AuditUnavailable(
             f"The access audit at {path} cannot be written ({type(error).__name__}), so nothing is shown. "
             "Tell the data team."
@@ -154,26 +166,31 @@ def record(events: Iterable[Event], path: Path | None = None) -> str:
     if not rows:
         return request_id
     at = _now()
-    with _store(path) as connection:
-        connection.execute("begin immediate")
-        connection.executemany(
-            "insert into access_events (occurred_at, actor, roles, action, outcome, student_key, target, "
-            "detail, request_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    at,
-                    event.actor,
-                    ",".join(sorted(event.roles)) or "(none)",
-                    event.action,
-                    event.outcome,
-                    event.student_key,
-                    event.target,
-                    json.dumps(dict(event.detail), sort_keys=True, default=str) if event.detail else None,
-                    request_id,
-                )
-                for event in rows
-            ],
+    params = [
+        (
+            at,
+            event.actor,
+            ",".join(sorted(event.roles)) or "(none)",
+            event.action,
+            event.outcome,
+            event.student_key,
+            event.target,
+            json.dumps(dict(event.detail), sort_keys=True, default=str) if event.detail else None,
+            request_id,
         )
+        for event in rows
+    ]
+    with _store(path) as connection:
+        connection.execute("begin immediate")  # one transaction: all the request's rows or none
+        try:
+            connection.executemany(
+                "insert into access_events (occurred_at, actor, roles, action, outcome, student_key, target, "
+                "detail, request_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                params,
+            )
+        except BaseException:
+            connection.execute("rollback")
+            raise
         connection.execute("commit")
     return request_id
 

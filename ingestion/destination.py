@@ -73,6 +73,10 @@ def make_pipeline(source: str, destination: str | None = None) -> dlt.Pipeline:
     # Arrow-backed sources (SIS, files) get `_dlt_load_id` like every other table: dbt's freshness and the
     # quality layer read load time from it on every source alike.
     os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
+    # A successful load keeps no copy of what it loaded: dlt deletes the job files and empties the merge
+    # staging dataset (`raw_<source>_staging`); a failed package keeps its files for the retry.
+    os.environ.setdefault("LOAD__DELETE_COMPLETED_JOBS", "true")
+    os.environ.setdefault("LOAD__TRUNCATE_STAGING_DATASET", "true")
     return dlt.pipeline(
         pipeline_name=pipeline_name(source),
         destination=make_destination(destination),

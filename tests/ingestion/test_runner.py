@@ -139,6 +139,21 @@ def test_every_source_reconciles_and_a_rerun_adds_nothing(sandbox: Sandbox, ware
     sis_rows = next(rows for s, _, _, rows in history if s == "oracle_sis")
     assert sis_rows == sum(n for t, n in expected.items() if t.startswith("raw_oracle_sis.")) + window
 
+    # The loads kept no copy of the rows: no job files in dlt's completed packages, empty staging tables.
+    pipelines = warehouse.parent / ".dlt_pipelines"
+    packages = list(pipelines.glob("*/load/loaded/*"))
+    assert packages, "no completed load package found where dlt keeps them"
+    assert [path for path in pipelines.glob("*/load/loaded/*/completed_jobs/*") if path.is_file()] == []
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        staged = con.execute(
+            "select table_schema, table_name from information_schema.tables"
+            " where table_schema like '%\\_staging' escape '\\' and table_name not like '\\_dlt%' escape '\\'"
+        ).fetchall()
+        assert staged, "no merge staging dataset found"
+        assert {f"{schema}.{table}": count(con, f"{schema}.{table}") for schema, table in staged} == {
+            f"{schema}.{table}": 0 for schema, table in staged
+        }
+
 
 def test_a_failed_source_is_reported_and_the_others_still_land(
     sandbox: Sandbox, warehouse: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]

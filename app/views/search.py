@@ -49,7 +49,8 @@ def _link(row: Any) -> tuple[str, dict[str, str]] | None:
     doc_type = row.doc_type
     entity = str(row.entity_id)
     if doc_type == "student":
-        return ui.STUDENT_PAGE, {"student": entity}
+        # Only roles that may open profiles get a link (a link to a page outside the menu would fail).
+        return (ui.STUDENT_PAGE, {"student": entity}) if person.may(access.STUDENT_PROFILE) else None
     if doc_type == "job":
         return ui.JOB_PAGE, {"job": entity}
     return None

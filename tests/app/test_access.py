@@ -102,6 +102,19 @@ def test_personal_fields_on_a_profile_follow_the_role(
         assert f"{last[0]}•••" in text
 
 
+@pytest.mark.parametrize("role", ["leadership", "career_services"])
+def test_search_results_link_students_only_for_roles_that_open_profiles(
+    app_env: BuiltWarehouse, role: str
+) -> None:
+    key, _first, last = a_recommended_student(app_env)
+    at = open_page("views/search.py", role)
+    at.text_input(key="search_text").input(last).run()
+    assert not at.exception and not at.error, messages(at)
+    assert key in list(at.dataframe[0].value["entity_id"])
+    linked = [link.proto.page for link in at.get("page_link") if "student" in link.proto.page]
+    assert bool(linked) is (role == "career_services"), linked
+
+
 def test_files_actions_show_only_for_data_stewards_and_admins(app_env: BuiltWarehouse) -> None:
     steward = open_page("views/files.py", "data_steward")
     assert steward.file_uploader and steward.button(key="files_start"), "a data steward cannot upload or load"

@@ -43,6 +43,8 @@ PARTIAL_PREFIX = ".partial-"
 # The table inside every snapshot that says which run it holds ("data as of") and what it contains.
 PUBLICATION_TABLE = "publication"
 PUBLISHED_TABLES = "published_tables"
+# zstd's fastest level: the same size as its default level here and a little less CPU (docs/decisions/010).
+PARQUET_OPTIONS = "COMPRESSION zstd, COMPRESSION_LEVEL 1"
 
 
 class PublishError(RuntimeError):
@@ -51,12 +53,14 @@ class PublishError(RuntimeError):
 
 @dataclass(frozen=True)
 class Relation:
-    """One relation readers use, and how the lake splits it (a column or expression, `None`: one file)."""
+    """One relation readers use: always in the snapshot; in the lake unless `in_lake` is false, split there
+    by a column or expression (`None`: one file)."""
 
     schema: str
     name: str
     partition_by: str | None = None
     partition_expression: str | None = None
+    in_lake: bool = True
 
     @property
     def qualified(self) -> str:
@@ -149,7 +153,8 @@ def _copy_snapshot(
             tables[relation.qualified] = {
                 "rows": int(rows[0]) if rows else 0,
                 "columns": [{"name": n, "type": t} for n, t in columns],
-                "partition_by": relation.partition_by,
+                "in_lake": relation.in_lake,
+                "partition_by": relation.partition_by if relation.in_lake else None,
             }
         con.execute("DETACH working")
         con.execute(
@@ -158,11 +163,11 @@ def _copy_snapshot(
         )
         con.execute(
             f"CREATE TABLE main.{PUBLISHED_TABLES} "
-            "(table_schema VARCHAR, table_name VARCHAR, row_count BIGINT)"
+            "(table_schema VARCHAR, table_name VARCHAR, row_count BIGINT, is_in_lake BOOLEAN)"
         )
         con.executemany(
-            f"INSERT INTO main.{PUBLISHED_TABLES} VALUES (?, ?, ?)",
-            [(*qualified.split(".", 1), info["rows"]) for qualified, info in tables.items()],
+            f"INSERT INTO main.{PUBLISHED_TABLES} VALUES (?, ?, ?, ?)",
+            [(*qualified.split(".", 1), info["rows"], info["in_lake"]) for qualified, info in tables.items()],
         )
         # Readers open the file read-only: everything must be in the file itself, nothing left in a WAL.
         con.execute("CHECKPOINT")
@@ -170,16 +175,17 @@ def _copy_snapshot(
 
 
 def _write_lake(snapshot: Path, lake: Path, relations: Sequence[Relation]) -> None:
-    """Parquet files per table, from the finished snapshot (so the lake and the snapshot are the same run)."""
+    """Parquet files per lake table, from the finished snapshot (so the lake and the snapshot are one run)."""
+    lake.mkdir()  # there even when no relation is in the lake: readers find an empty lake, not a broken link
     with duckdb.connect(str(snapshot), read_only=True) as con:
-        for relation in relations:
+        for relation in (r for r in relations if r.in_lake):
             folder = lake / relation.schema / relation.name
             source = f"{_quote(relation.schema)}.{_quote(relation.name)}"
             if relation.partition_by is None:
                 folder.mkdir(parents=True, exist_ok=True)
                 con.execute(
                     f"COPY (SELECT * FROM {source}) TO {_literal(str(folder / 'data_0.parquet'))} "
-                    "(FORMAT parquet, COMPRESSION zstd)"
+                    f"(FORMAT parquet, {PARQUET_OPTIONS})"
                 )
                 continue
             folder.parent.mkdir(parents=True, exist_ok=True)  # DuckDB creates only the table's own folder
@@ -189,7 +195,7 @@ def _write_lake(snapshot: Path, lake: Path, relations: Sequence[Relation]) -> No
                 select = f"SELECT *, {relation.partition_expression} AS {key} FROM {source}"
             con.execute(
                 f"COPY ({select}) TO {_literal(str(folder))} "
-                f"(FORMAT parquet, COMPRESSION zstd, PARTITION_BY ({key}))"
+                f"(FORMAT parquet, {PARQUET_OPTIONS}, PARTITION_BY ({key}))"
             )
 
 
@@ -274,13 +280,14 @@ def publish(
 
 def reader_relations(warehouse: Path) -> list[Relation]:
     """What to publish, as dbt lists it in the working warehouse: the public reader-facing relations and the
-    stored failing rows of data tests, each only if the build made it (a selective build may not have)."""
+    stored failing rows of data tests, each only if the build made it (a selective build may not have); the
+    lake leaves out the models that say `meta.lake.include: false`."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         listed = con.execute(
-            "select schema_name, relation_name, lake_partition_column, lake_partition_expression "
+            "select schema_name, relation_name, lake_partition_column, lake_partition_expression, is_in_lake "
             "from operations.ops_reader_relations where access_level = 'public' "
             "union all "
-            "select failures_schema, failures_relation, null, null "
+            "select failures_schema, failures_relation, null, null, true "
             "from operations.ops_dbt_stored_test_failures"
         ).fetchall()
         present = {
@@ -291,8 +298,8 @@ def reader_relations(warehouse: Path) -> list[Relation]:
             ).fetchall()
         }
     return [
-        Relation(schema, name, column, expression)
-        for schema, name, column, expression in sorted(set(listed))
+        Relation(schema, name, column, expression, bool(in_lake))
+        for schema, name, column, expression, in_lake in sorted(set(listed))
         if (schema, name) in present
     ]
 

@@ -32,6 +32,10 @@ def type_string():
     return "varchar"
 
 
+def type_boolean():
+    return "boolean"
+
+
 def type_timestamp():
     return "timestamp"
 

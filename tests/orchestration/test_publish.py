@@ -28,6 +28,8 @@ RELATIONS = (
     Relation("marts", "fct_enrollment", partition_by="term_code"),
     Relation("marts", "dim_student"),
     Relation("marts", "fct_attendance", "class_month", "date_trunc('month', class_date)::date"),
+    # The app's alone (a search index): in the snapshot, not in the lake.
+    Relation("search", "search_terms", in_lake=False),
 )
 
 
@@ -36,6 +38,7 @@ def _working_warehouse(path: Path, students: int) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(path)) as con:
         con.execute("create schema if not exists marts")
+        con.execute("create schema if not exists search")
         con.execute("create schema if not exists staging")
         con.execute(
             f"create or replace table marts.dim_student as select range as student_key from range({students})"
@@ -47,6 +50,9 @@ def _working_warehouse(path: Path, students: int) -> Path:
         con.execute(
             "create or replace table marts.fct_attendance as select range as attendance_id, "
             "date '2026-01-01' + (range * 7)::int as class_date from range(20)"
+        )
+        con.execute(
+            "create or replace table search.search_terms as select 'term' || range as term from range(40)"
         )
         con.execute("create or replace table staging.not_for_readers as select 1 as x")
     return path
@@ -84,6 +90,14 @@ def test_publish_makes_a_snapshot_that_says_which_run_it_holds(
         {"name": "enrollment_id", "type": "BIGINT"},
         {"name": "term_code", "type": "BIGINT"},
     ]
+    # The snapshot holds every relation; the lake only those declared for it.
+    assert manifest["tables"]["search.search_terms"] == {
+        "rows": 40,
+        "columns": [{"name": "term", "type": "VARCHAR"}],
+        "in_lake": False,
+        "partition_by": None,
+    }
+    assert sorted(p.name for p in settings.lake.iterdir()) == ["marts"]
 
 
 def test_a_plain_process_reads_the_lake_with_duckdb_and_pyarrow(

@@ -1,7 +1,8 @@
 -- One row per relation dbt builds in a reader-facing schema, listed from dbt's own graph when the model is built:
 -- what the app may offer for download and check for before reading, with no catalogue query and no identifier
 -- taken from user text. Staging, intermediate and snapshot relations are never listed. The publish step reads
--- it too: public relations go to the snapshot and the lake, split by the model's `meta.lake` (docs/decisions/010).
+-- it too: public relations go to the snapshot, and to the lake unless the model's `meta.lake.include` is false,
+-- split there by its `meta.lake.partition_by` (docs/decisions/010).
 
 {%- set reader_schemas = ['marts', 'recommendations', 'search', 'quality', 'operations'] -%}
 {%- set listed = [] -%}
@@ -34,7 +35,8 @@ relations as (
                 as lake_partition_column,
             {% if lake.get('partition_expression') -%}
                 '{{ lake.partition_expression | replace("'", "''") }}'
-            {%- else %}null{% endif %} as lake_partition_expression
+            {%- else %}null{% endif %} as lake_partition_expression,
+            {{ 'false' if lake.get('include') == false else 'true' }} as is_in_lake
         {%- if not loop.last %}
 
     union all
@@ -50,7 +52,8 @@ relations as (
         null as access_level,
         null as group_name,
         null as lake_partition_column,
-        null as lake_partition_expression
+        null as lake_partition_expression,
+        null as is_in_lake
     where 1 = 0
     {%- endfor %}
 
@@ -65,5 +68,6 @@ select
     cast(access_level as {{ dbt.type_string() }}) as access_level,
     cast(group_name as {{ dbt.type_string() }}) as group_name,
     cast(lake_partition_column as {{ dbt.type_string() }}) as lake_partition_column,
-    cast(lake_partition_expression as {{ dbt.type_string() }}) as lake_partition_expression
+    cast(lake_partition_expression as {{ dbt.type_string() }}) as lake_partition_expression,
+    cast(is_in_lake as {{ dbt.type_boolean() }}) as is_in_lake
 from relations

@@ -263,3 +263,27 @@ def assert_no_personal_values(warehouse: BuiltWarehouse) -> None:
     values = {str(value) for row in personal for value in row if value and len(str(value)) >= 4}
     leaked = [value for value in values if value in dump]
     assert not leaked, f"{len(leaked)} personal values in the audit"
+
+
+def test_the_audit_page_filters_by_person_and_student_and_exports(app_env: BuiltWarehouse) -> None:
+    key, _first, _last = a_recommended_student(app_env)
+    open_page("views/student.py", "adviser", student=key)
+    open_page("views/student.py", "registrar", student=key)
+    at = open_page("views/audit.py", "admin")
+    assert not at.exception and not at.error, messages(at)
+    at.selectbox(key="audit_actor").select("test.registrar@staff.campus.example").run()
+    (shown,) = [frame for frame in frames(at) if "actor" in frame.columns]
+    assert list(zip(shown["actor"], shown["action"], shown["student_key"], strict=True)) == [
+        ("test.registrar@staff.campus.example", "profile_view", key)
+    ]
+    at.selectbox(key="audit_actor").select("").run()
+    at.text_input(key="audit_student").input(key).run()
+    (shown,) = [frame for frame in frames(at) if "actor" in frame.columns]
+    assert sorted(shown["actor"]) == [
+        "test.adviser@staff.campus.example",
+        "test.registrar@staff.campus.example",
+    ]
+    at.button(key="audit_prepare").click().run()
+    assert at.get("download_button"), "no export offered"
+    (export,) = audit_rows(action="audit_export")
+    assert json.loads(str(export["detail"])) == {"rows": 2}

@@ -12,8 +12,11 @@ Layout under the publish root (`CAMPUS_PUBLISH_DIR`, default `published/` beside
     publishes/<id>/      one folder per publish: campus.duckdb, lake/<schema>/<table>/..., manifest.json
 
 A reader that has the old snapshot open keeps reading the old file (its inode lives until closed); the next
-open sees the new one. Settings read: `CAMPUS_WAREHOUSE` (the working file), `CAMPUS_PUBLISH_DIR`,
-`CAMPUS_PUBLISH_KEEP` (how many publishes to keep, default 7).
+open sees the new one. The snapshot is the app's copy, with personal values in clear (the app masks them by
+role); the lake is what BI tools read, and every column dbt tags as personal is pseudonymised there by a keyed
+hash (docs/decisions/013). Settings read: `CAMPUS_WAREHOUSE` (the working file), `CAMPUS_PUBLISH_DIR`,
+`CAMPUS_PUBLISH_KEEP` (how many publishes to keep, default 7), `CAMPUS_PSEUDONYM_KEY` (the hash key; without
+it, a random key kept in the git-ignored `.secrets/pseudonym.key` beside the working warehouse).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import shutil
 import time
 from collections.abc import Mapping, Sequence
@@ -43,6 +47,13 @@ PARTIAL_PREFIX = ".partial-"
 # The table inside every snapshot that says which run it holds ("data as of") and what it contains.
 PUBLICATION_TABLE = "publication"
 PUBLISHED_TABLES = "published_tables"
+# A pseudonym: the first 32 hex digits of sha256(key : value); stable across runs for joins and counts, not
+# reversible without the key. The key goes in as a variable, never into the statement's text.
+PSEUDONYM = (
+    "CASE WHEN {column} IS NULL THEN NULL "
+    "ELSE left(sha256(getvariable('pseudonym_key') || ':' || CAST({column} AS VARCHAR)), 32) END"
+)
+KEY_FILE = Path(".secrets") / "pseudonym.key"
 # zstd's fastest level: the same size as its default level here and a little less CPU (docs/decisions/010).
 PARQUET_OPTIONS = "COMPRESSION zstd, COMPRESSION_LEVEL 1"
 
@@ -61,6 +72,7 @@ class Relation:
     partition_by: str | None = None
     partition_expression: str | None = None
     in_lake: bool = True
+    personal: tuple[str, ...] = ()  # columns pseudonymised in the lake
 
     @property
     def qualified(self) -> str:
@@ -155,6 +167,7 @@ def _copy_snapshot(
                 "columns": [{"name": n, "type": t} for n, t in columns],
                 "in_lake": relation.in_lake,
                 "partition_by": relation.partition_by if relation.in_lake else None,
+                "pseudonymised_in_lake": list(relation.personal) if relation.in_lake else [],
             }
         con.execute("DETACH working")
         con.execute(
@@ -174,28 +187,52 @@ def _copy_snapshot(
     return tables
 
 
-def _write_lake(snapshot: Path, lake: Path, relations: Sequence[Relation]) -> None:
-    """Parquet files per lake table, from the finished snapshot (so the lake and the snapshot are one run)."""
+def pseudonym_key(warehouse: Path) -> str:
+    """The lake's hash key: `CAMPUS_PSEUDONYM_KEY`, else one made once and kept beside the working file."""
+    configured = os.environ.get("CAMPUS_PSEUDONYM_KEY")
+    if configured:
+        return configured
+    path = warehouse.parent / KEY_FILE
+    if not path.is_file():
+        path.parent.mkdir(mode=0o700, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def _select_list(relation: Relation) -> str:
+    if not relation.personal:
+        return "*"
+    replaced = ", ".join(f"{PSEUDONYM.format(column=_quote(c))} AS {_quote(c)}" for c in relation.personal)
+    return f"* REPLACE ({replaced})"
+
+
+def _write_lake(snapshot: Path, lake: Path, relations: Sequence[Relation], key: str) -> None:
+    """Parquet files per lake table, from the finished snapshot (so the lake and the snapshot are one run),
+    personal columns pseudonymised."""
     lake.mkdir()  # there even when no relation is in the lake: readers find an empty lake, not a broken link
     with duckdb.connect(str(snapshot), read_only=True) as con:
+        con.execute("SET VARIABLE pseudonym_key = ?", [key])
         for relation in (r for r in relations if r.in_lake):
             folder = lake / relation.schema / relation.name
             source = f"{_quote(relation.schema)}.{_quote(relation.name)}"
+            columns = _select_list(relation)
             if relation.partition_by is None:
                 folder.mkdir(parents=True, exist_ok=True)
                 con.execute(
-                    f"COPY (SELECT * FROM {source}) TO {_literal(str(folder / 'data_0.parquet'))} "
+                    f"COPY (SELECT {columns} FROM {source}) TO {_literal(str(folder / 'data_0.parquet'))} "
                     f"(FORMAT parquet, {PARQUET_OPTIONS})"
                 )
                 continue
             folder.parent.mkdir(parents=True, exist_ok=True)  # DuckDB creates only the table's own folder
-            key = _quote(relation.partition_by)
-            select = f"SELECT * FROM {source}"
+            key_column = _quote(relation.partition_by)
+            select = f"SELECT {columns} FROM {source}"
             if relation.partition_expression:  # the key is computed, e.g. a month: added as a column
-                select = f"SELECT *, {relation.partition_expression} AS {key} FROM {source}"
+                select = f"SELECT {columns}, {relation.partition_expression} AS {key_column} FROM {source}"
             con.execute(
                 f"COPY ({select}) TO {_literal(str(folder))} "
-                f"(FORMAT parquet, {PARQUET_OPTIONS}, PARTITION_BY ({key}))"
+                f"(FORMAT parquet, {PARQUET_OPTIONS}, PARTITION_BY ({key_column}))"
             )
 
 
@@ -249,7 +286,7 @@ def publish(
         tables = _copy_snapshot(warehouse, partial / SNAPSHOT_FILE, relations, run_id, now.isoformat())
         snapshot_seconds = time.perf_counter() - t0
         t0 = time.perf_counter()
-        _write_lake(partial / SNAPSHOT_FILE, partial / LAKE_DIR, relations)
+        _write_lake(partial / SNAPSHOT_FILE, partial / LAKE_DIR, relations, pseudonym_key(warehouse))
         lake_seconds = time.perf_counter() - t0
         publication = Publication(
             publish_id=publish_id,
@@ -281,7 +318,8 @@ def publish(
 def reader_relations(warehouse: Path) -> list[Relation]:
     """What to publish, as dbt lists it in the working warehouse: the public reader-facing relations and the
     stored failing rows of data tests, each only if the build made it (a selective build may not have); the
-    lake leaves out the models that say `meta.lake.include: false`."""
+    lake leaves out the models that say `meta.lake.include: false`, and pseudonymises in every table the
+    columns named as any column dbt tags personal (so stored failing rows of a personal column are too)."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         listed = con.execute(
             "select schema_name, relation_name, lake_partition_column, lake_partition_expression, is_in_lake "
@@ -290,17 +328,27 @@ def reader_relations(warehouse: Path) -> list[Relation]:
             "select failures_schema, failures_relation, null, null, true "
             "from operations.ops_dbt_stored_test_failures"
         ).fetchall()
-        present = {
-            (schema.lower(), name.lower())
-            for schema, name in con.execute(
-                "select table_schema, table_name from information_schema.tables "
-                "where table_catalog = current_database()"
-            ).fetchall()
+        tagged = {
+            name.lower()
+            for (name,) in con.execute("select column_name from operations.ops_personal_columns").fetchall()
         }
+        columns: dict[tuple[str, str], list[str]] = {}
+        for schema, name, column in con.execute(
+            "select table_schema, table_name, column_name from information_schema.columns "
+            "where table_catalog = current_database() order by ordinal_position"
+        ).fetchall():
+            columns.setdefault((schema.lower(), name.lower()), []).append(column)
     return [
-        Relation(schema, name, column, expression, bool(in_lake))
+        Relation(
+            schema,
+            name,
+            column,
+            expression,
+            bool(in_lake),
+            tuple(c for c in columns[(schema, name)] if c.lower() in tagged),
+        )
         for schema, name, column, expression, in_lake in sorted(set(listed))
-        if (schema, name) in present
+        if (schema, name) in columns
     ]
 
 
@@ -313,7 +361,8 @@ def publish_warehouse(run_id: str, settings: PublishSettings | None = None) -> P
         relations = reader_relations(warehouse)
     except duckdb.Error as exc:
         raise PublishError(
-            f"cannot list what to publish from {warehouse} (operations.ops_reader_relations): {exc}. "
+            f"cannot list what to publish from {warehouse} (operations.ops_reader_relations and "
+            f"ops_personal_columns): {exc}. "
             "Run `campus run` to build it."
         ) from exc
     return publish(relations, run_id, settings, warehouse)

@@ -96,6 +96,7 @@ def test_publish_makes_a_snapshot_that_says_which_run_it_holds(
         "columns": [{"name": "term", "type": "VARCHAR"}],
         "in_lake": False,
         "partition_by": None,
+        "pseudonymised_in_lake": [],
     }
     assert sorted(p.name for p in settings.lake.iterdir()) == ["marts"]
 

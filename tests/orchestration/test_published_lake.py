@@ -8,9 +8,11 @@ import json
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import duckdb
 
+from orchestration.publish import PublishSettings, publish, reader_relations
 from tests.warehouse import BuiltWarehouse
 
 READER = textwrap.dedent(
@@ -64,3 +66,53 @@ def test_every_lake_table_reads_the_same_from_the_lake(built_warehouse: BuiltWar
     manifest = json.loads((published / "current.json").read_text())
     assert {t: info["rows"] for t, info in manifest["tables"].items()} == snapshot
     assert {t for t, info in manifest["tables"].items() if info["in_lake"]} == set(expected)
+
+
+def test_the_lake_holds_no_clear_personal_value_and_its_pseudonyms_count_like_them(
+    built_warehouse: BuiltWarehouse, tmp_path: Path
+) -> None:
+    """BI tools read the lake: every column dbt tags as personal is a keyed hash there, the same value giving
+    the same pseudonym (so joins and counts still work), while the app's snapshot keeps the clear values."""
+    published = built_warehouse.path.parent / "published"
+    lake = published / "lake"
+    with duckdb.connect(str(published / "campus.duckdb"), read_only=True) as con:
+        con.execute(
+            "create temp table personal as select distinct value from (select unnest([first_name, last_name,"
+            " email, phone, first_name || ' ' || last_name, cast(date_of_birth as varchar)]) as value"
+            " from marts.dim_student) where value is not null"
+        )
+        clear_groups = con.execute(
+            "select count(*) from marts.dim_student group by last_name order by 1"
+        ).fetchall()
+        leaks = {}
+        for folder in sorted(p for p in lake.glob("*/*") if p.is_dir()):
+            table = f"read_parquet('{folder}/**/*.parquet', hive_partitioning = true)"
+            columns = con.execute(f"describe select * from {table}").fetchall()
+            for name, data_type, *_ in columns:
+                if data_type != "VARCHAR":
+                    continue
+                found = con.execute(
+                    f'select count(*) from {table} where "{name}" in (select value from personal)'
+                ).fetchone()[0]
+                if found:
+                    leaks[f"{folder.parent.name}.{folder.name}.{name}"] = found
+        assert leaks == {}
+        dim_student = f"read_parquet('{lake}/marts/dim_student/**/*.parquet')"
+        pseudonym_groups = con.execute(
+            f"select count(*) from {dim_student} group by last_name order by 1"
+        ).fetchall()
+        assert pseudonym_groups == clear_groups  # equal names, equal pseudonyms: the same group sizes
+        emails = con.execute(f"select count(distinct email), count(email) from {dim_student}").fetchone()
+        assert (
+            emails
+            == con.execute("select count(distinct email), count(email) from marts.dim_student").fetchone()
+        )
+        first = con.execute(f"select student_key, email from {dim_student} order by 1").fetchall()
+    # Republished (another run of the same data): the same pseudonyms, the key is kept.
+    again = PublishSettings(root=tmp_path / "published")
+    publish(reader_relations(built_warehouse.path), "again", again, built_warehouse.path)
+    with duckdb.connect() as con:
+        lake_again = f"read_parquet('{again.lake}/marts/dim_student/**/*.parquet')"
+        second = con.execute(f"select student_key, email from {lake_again} order by 1").fetchall()
+    assert second == first
+    assert (built_warehouse.path.parent / ".secrets" / "pseudonym.key").stat().st_mode & 0o077 == 0

@@ -34,14 +34,21 @@ def sandbox_dir(pristine_sandbox: Path, tmp_path: Path) -> Path:
 @pytest.fixture
 def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """An empty DuckDB warehouse and dlt state folder for one test."""
-    path = tmp_path / "warehouse" / "campus.duckdb"
-    monkeypatch.setenv("CAMPUS_WAREHOUSE", str(path))
-    monkeypatch.setenv("CAMPUS_PIPELINES_DIR", str(tmp_path / "warehouse" / ".dlt_pipelines"))
-    monkeypatch.setenv("CAMPUS_DESTINATION", "duckdb")
-    # Keep dlt from reading a developer's own ~/.dlt or the project's .dlt/secrets.toml in tests.
-    monkeypatch.setenv("DLT_DATA_DIR", str(tmp_path / "dlt_data"))
-    monkeypatch.setenv("RUNTIME__LOG_LEVEL", "WARNING")
-    yield path
+    for name, value in warehouse_environment(tmp_path).items():
+        monkeypatch.setenv(name, value)
+    yield tmp_path / "warehouse" / "campus.duckdb"
+
+
+def warehouse_environment(root: Path) -> dict[str, str]:
+    """The settings that point the pipeline at `root/warehouse/campus.duckdb` and its dlt state folder."""
+    return {
+        "CAMPUS_WAREHOUSE": str(root / "warehouse" / "campus.duckdb"),
+        "CAMPUS_PIPELINES_DIR": str(root / "warehouse" / ".dlt_pipelines"),
+        "CAMPUS_DESTINATION": "duckdb",
+        # Keep dlt from reading a developer's own ~/.dlt or the project's .dlt/secrets.toml in tests.
+        "DLT_DATA_DIR": str(root / "dlt_data"),
+        "RUNTIME__LOG_LEVEL": "WARNING",
+    }
 
 
 @pytest.fixture(scope="session")

@@ -11,16 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.cli import main
-from tests.conftest import TEST_SCALE, TEST_SEED
-from tests.orchestration.conftest import Receiver
+from tests.orchestration.conftest import FirstRun, Receiver, campus_run, dbt_environment
 from tests.warehouse import age_loads
-
-
-def campus_run(sandbox_dir: Path, *options: str) -> int:
-    """`campus run --target ci` on the test's sandbox (scale and seed as generated, so it is reused)."""
-    data = ["--data", str(sandbox_dir), "--scale", str(TEST_SCALE), "--seed", str(TEST_SEED)]
-    return main(["run", *data, "--target", "ci", *options])
 
 
 def runs(warehouse: Path) -> list[tuple[object, ...]]:
@@ -50,24 +42,28 @@ def published_run(warehouse: Path) -> str:
 @pytest.fixture
 def dbt_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """dbt's artefacts in the test's own folder, and no alert channel configured."""
-    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "dbt" / "target"))
-    monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "dbt" / "logs"))
-    monkeypatch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    for name, value in dbt_environment(tmp_path / "dbt").items():
+        monkeypatch.setenv(name, value)
     monkeypatch.delenv("CAMPUS_ALERT_WEBHOOK_URL", raising=False)
     return tmp_path / "dbt"
 
 
 def test_exit_code_follows_test_severity_and_every_run_is_recorded(
-    sandbox_dir: Path, warehouse: Path, dbt_in_tmp: Path, capsys: pytest.CaptureFixture[str]
+    first_run: FirstRun,
+    sandbox_dir: Path,
+    warehouse: Path,
+    dbt_in_tmp: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
 
     # The sandbox carries planted defects that warn-severity tests catch: warnings, yet exit 0.
-    assert campus_run(sandbox_dir) == 0
-    out = capsys.readouterr().out
+    assert first_run.exit_code == 0
+    out = first_run.out
     assert "models built:" in out and "wall time" in out and "oracle_sis" in out
     # the command line started the sandbox it found (same scale and seed) and timed it as the first stage
-    assert f"sandbox: reusing {sandbox_dir}" in out
+    assert f"sandbox: reusing {first_run.sandbox_dir}" in out
     assert re.search(r"== wall time ==\n  sandbox +\d+\.\d s\n  ingest ", out)
+    first_run.copy_to(sandbox_dir, warehouse)  # the test goes on from what that run left
     ((trigger, status, warned, failed, built, sources, stages, error),) = runs(warehouse)
     assert (trigger, status, failed, error) == ("cli", "success", 0, None)
     assert int(warned) > 0 and int(built) > 0  # type: ignore[call-overload]
@@ -76,7 +72,7 @@ def test_exit_code_follows_test_severity_and_every_run_is_recorded(
     # The scheduled run leaves dbt's unit tests to CI; the data tests all ran.
     kinds = {
         r["unique_id"].split(".")[0]
-        for r in json.loads((dbt_in_tmp / "target" / "run_results.json").read_text())["results"]
+        for r in json.loads((first_run.dbt_dir / "target" / "run_results.json").read_text())["results"]
     }
     assert "unit_test" not in kinds and {"model", "test"} <= kinds
     # A successful build is published: readers see this run.
@@ -108,9 +104,10 @@ def fact_rows(warehouse: Path) -> int:
 
 
 def test_from_date_rebuilds_fact_rows_an_ordinary_run_leaves_alone(
-    sandbox_dir: Path, warehouse: Path, dbt_in_tmp: Path
+    first_run: FirstRun, sandbox_dir: Path, warehouse: Path, dbt_in_tmp: Path
 ) -> None:
-    assert campus_run(sandbox_dir) == 0
+    assert first_run.exit_code == 0
+    first_run.copy_to(sandbox_dir, warehouse)
     built = fact_rows(warehouse)
     # Rows lost from the fact (say, by a bad manual fix): the oldest, so no incremental window covers them.
     with duckdb.connect(str(warehouse)) as con:
@@ -157,6 +154,7 @@ def stale_sources(warehouse: Path) -> list[object]:
 
 
 def test_stale_sources_are_reported_recorded_and_alerted_without_failing_the_run(
+    first_run: FirstRun,
     sandbox_dir: Path,
     warehouse: Path,
     dbt_in_tmp: Path,
@@ -166,9 +164,11 @@ def test_stale_sources_are_reported_recorded_and_alerted_without_failing_the_run
     """`campus run` checks every source's freshness after the load; a table past `warn_after` is listed in
     the summary and the run's record, and alerted on, while the run still succeeds. A table that cannot be
     checked fails the run."""
-    assert campus_run(sandbox_dir) == 0
-    assert "== source freshness ==" in capsys.readouterr().out
-    assert stale_sources(warehouse) == ["{}"] and alert_receiver.bodies == []
+    # The first run, on fresh loads: nothing stale, recorded or alerted.
+    assert first_run.exit_code == 0
+    assert "== source freshness ==" in first_run.out
+    first_run.copy_to(sandbox_dir, warehouse)
+    assert stale_sources(warehouse) == ["{}"] and first_run.alerts == []
 
     # Each file drop is loaded once and no new file arrives, so the next run loads nothing into raw_files:
     # its tables keep their last load. Move those loads three days back, past the 36 h warn_after.

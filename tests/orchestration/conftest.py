@@ -115,10 +115,10 @@ def alert_receiver(monkeypatch: pytest.MonkeyPatch) -> Iterator[Receiver]:
 
 
 @dataclass(frozen=True)
-class FirstRun:
-    """A `campus run` on a fresh warehouse, as a test would start it: its exit code, what it printed, the
-    alerts it sent, and the sandbox, warehouse folder (DuckDB file, dlt state, published snapshot) and dbt
-    artefacts it left."""
+class RecordedRun:
+    """A `campus run` done once for several tests, as a test would start it: its exit code, what it printed,
+    the alerts it sent, and the sandbox, warehouse folder (DuckDB file, dlt state, published snapshot) and dbt
+    artefacts it left under `root`. Nothing may change those files: tests copy them (`copy_to`)."""
 
     root: Path
     exit_code: int
@@ -145,13 +145,9 @@ class FirstRun:
         shutil.copytree(self.warehouse.parent, warehouse.parent, symlinks=True)
 
 
-@pytest.fixture(scope="session")
-def first_run(pristine_sandbox: Path, tmp_path_factory: pytest.TempPathFactory) -> FirstRun:
-    """One `campus run` into a fresh warehouse for the whole session, alerts going to a local webhook (the
-    most expensive run: every source loads in full and every model builds). Tests assert on it and copy what
-    it left (`FirstRun.copy_to`) instead of each doing the same first run; nothing may change these files."""
-    root = tmp_path_factory.mktemp("first_run")
-    shutil.copytree(pristine_sandbox, root / "sandbox")
+def recorded_campus_run(root: Path, *options: str) -> RecordedRun:
+    """`campus run` on `root/sandbox` into `root/warehouse/campus.duckdb`, dbt's artefacts in `root/dbt`,
+    alerts to a webhook on 127.0.0.1, in an environment of its own (the calling test's is left as it was)."""
     printed = io.StringIO()
     with pytest.MonkeyPatch.context() as patch, receiving_alerts() as receiver:
         for name, value in {**warehouse_environment(root), **dbt_environment(root / "dbt")}.items():
@@ -159,9 +155,19 @@ def first_run(pristine_sandbox: Path, tmp_path_factory: pytest.TempPathFactory) 
         patch.setenv("CAMPUS_ALERT_WEBHOOK_URL", receiver.url)
         patch.delenv("CAMPUS_ALERT_SMTP_HOST", raising=False)
         with contextlib.redirect_stdout(printed):
-            exit_code = campus_run(root / "sandbox")
-    run = FirstRun(root, exit_code, printed.getvalue(), receiver.bodies)
+            exit_code = campus_run(root / "sandbox", *options)
+    run = RecordedRun(root, exit_code, printed.getvalue(), receiver.bodies)
     if run.warehouse.exists():  # all of it in the file, none in a write-ahead log, before tests copy it
         with duckdb.connect(str(run.warehouse)) as con:
             con.execute("checkpoint")
     return run
+
+
+@pytest.fixture(scope="session")
+def first_run(pristine_sandbox: Path, tmp_path_factory: pytest.TempPathFactory) -> RecordedRun:
+    """One `campus run` into a fresh warehouse for the whole session (the most expensive run: every source
+    loads in full and every model builds). Tests assert on it and continue from a copy of what it left,
+    instead of each doing the same first run."""
+    root = tmp_path_factory.mktemp("first_run")
+    shutil.copytree(pristine_sandbox, root / "sandbox")
+    return recorded_campus_run(root)

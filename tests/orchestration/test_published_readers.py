@@ -16,7 +16,7 @@ import pytest
 
 from sandbox.advance import advance
 from tests.conftest import TEST_SCALE, TEST_SEED
-from tests.orchestration.conftest import FirstRun, Receiver, dbt_environment
+from tests.orchestration.conftest import Receiver, RecordedRun, dbt_environment
 from tests.warehouse import ROOT
 
 # Reads the snapshot in a loop, reopening it each time, and reports what every read saw: the run it holds, and
@@ -81,7 +81,7 @@ def last_run_id(warehouse: Path) -> str:
 
 
 def test_readers_and_runs_never_block_each_other(
-    first_run: FirstRun,
+    first_run: RecordedRun,
     sandbox_dir: Path,
     warehouse: Path,
     tmp_path: Path,

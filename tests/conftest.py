@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sandbox.generate import generate
-from tests.warehouse import BuiltWarehouse, build_warehouse
+from tests.warehouse import BuiltWarehouse, Ingested, build_warehouse, ingest_fresh
 
 TEST_SCALE = 0.01
 TEST_SEED = 7
@@ -52,6 +52,13 @@ def warehouse_environment(root: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def built_warehouse(pristine_sandbox: Path, tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
+def ingested(pristine_sandbox: Path, tmp_path_factory: pytest.TempPathFactory) -> Ingested:
+    """The sandbox's first ingestion, done once for the session: tests copy it (`Ingested.copy_to`) rather
+    than each loading every source again."""
+    return ingest_fresh(pristine_sandbox, tmp_path_factory.mktemp("ingested"))
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(ingested: Ingested, tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
     """Sandbox (scale 0.01) ingested and `dbt build` run once for the whole session; tests read it only."""
-    return build_warehouse(pristine_sandbox, tmp_path_factory.mktemp("built"))
+    return build_warehouse(ingested, tmp_path_factory.mktemp("built"))

@@ -121,14 +121,35 @@ def ingest_into(sandbox_dir: Path, warehouse: Path) -> None:
     assert not failed, failed
 
 
-def build_warehouse(pristine_sandbox: Path, root: Path) -> BuiltWarehouse:
-    """Copy the sandbox, ingest it over real HTTP into a fresh DuckDB file, run `dbt build` once."""
+@dataclass(frozen=True)
+class Ingested:
+    """A sandbox and the warehouse its first ingestion loaded (raw schemas and dlt state; no dbt yet), under
+    `root`; nothing may change them: tests take a private copy (`copy_to`)."""
+
+    root: Path
+
+    def copy_to(self, root: Path) -> tuple[Path, Path]:
+        """The sandbox and warehouse folder copied under `root`, free to advance, re-ingest and build:
+        (sandbox, warehouse file)."""
+        shutil.copytree(self.root / "sandbox", root / "sandbox", symlinks=True)
+        shutil.copytree(self.root / "warehouse", root / "warehouse", symlinks=True)
+        return root / "sandbox", root / "warehouse" / "campus.duckdb"
+
+
+def ingest_fresh(pristine_sandbox: Path, root: Path) -> Ingested:
+    """Copy the sandbox and ingest it over real HTTP into a fresh DuckDB file."""
     sandbox_dir = root / "sandbox"
     # Ingestion moves the malformed file drop to rejected/: work on a copy of the pristine sandbox.
     shutil.copytree(pristine_sandbox, sandbox_dir)
     warehouse = root / "warehouse" / "campus.duckdb"
     warehouse.parent.mkdir(parents=True)
     ingest_into(sandbox_dir, warehouse)
+    return Ingested(root)
+
+
+def build_warehouse(ingested: Ingested, root: Path) -> BuiltWarehouse:
+    """A copy of the freshly ingested sandbox and warehouse, and `dbt build` run on it once."""
+    sandbox_dir, warehouse = ingested.copy_to(root)
     build = run_dbt(warehouse, root / "dbt", "build")
     results = root / "dbt" / "target" / "run_results.json"
     if results.exists():

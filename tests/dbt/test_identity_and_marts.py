@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
@@ -14,7 +13,7 @@ import pytest
 
 from ingestion.oracle_sis import DEFAULT_CURSOR_LAG_SECONDS
 from sandbox.advance import advance
-from tests.warehouse import BuiltWarehouse, ingest_into, run_dbt
+from tests.warehouse import BuiltWarehouse, Ingested, ingest_into, run_dbt
 
 MARTS = [
     "dim_student",
@@ -281,24 +280,18 @@ def test_rerunning_incremental_facts_adds_no_rows(built_warehouse: BuiltWarehous
     assert all(total == distinct for total, distinct in before.values())
 
 
-def facts_built_once(pristine_sandbox: Path, tmp_path: Path) -> tuple[Path, Path, list[str]]:
+def facts_built_once(ingested: Ingested, tmp_path: Path) -> tuple[Path, Path, list[str]]:
     """A private sandbox, ingested, and the incremental facts built from it: sandbox, warehouse, selection."""
-    sandbox = tmp_path / "sandbox"
-    shutil.copytree(pristine_sandbox, sandbox)
-    warehouse = tmp_path / "warehouse" / "campus.duckdb"
-    warehouse.parent.mkdir(parents=True)
+    sandbox, warehouse = ingested.copy_to(tmp_path)
     select = ["--select", *(f"+{fact}" for fact in INCREMENTAL_FACTS)]
-    ingest_into(sandbox, warehouse)
     first = run_dbt(warehouse, tmp_path / "dbt", "run", *select)
     assert first.returncode == 0, first.stdout[-4000:]
     return sandbox, warehouse, select
 
 
-def test_incremental_facts_drop_rows_soft_deleted_after_loading(
-    pristine_sandbox: Path, tmp_path: Path
-) -> None:
+def test_incremental_facts_drop_rows_soft_deleted_after_loading(ingested: Ingested, tmp_path: Path) -> None:
     """Build, advance the sandbox (rows soft-deleted), ingest and build incrementally: facts = active rows."""
-    sandbox, warehouse, select = facts_built_once(pristine_sandbox, tmp_path)
+    sandbox, warehouse, select = facts_built_once(ingested, tmp_path)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         loaded = {
             fact: {r[0] for r in con.execute(f"select {key} from marts.{fact}").fetchall()}
@@ -335,12 +328,12 @@ def test_incremental_facts_drop_rows_soft_deleted_after_loading(
 
 
 def test_incremental_facts_pick_up_a_row_committed_late_below_their_latest_updated_at(
-    pristine_sandbox: Path, tmp_path: Path
+    ingested: Ingested, tmp_path: Path
 ) -> None:
     """Build the facts; then a SIS transaction commits rows stamped ten minutes below each fact's latest
     updated_at (stamped before, committed after, the rows already built). Ingest and build incrementally:
     every such row lands in its fact, once."""
-    sandbox, warehouse, select = facts_built_once(pristine_sandbox, tmp_path)
+    sandbox, warehouse, select = facts_built_once(ingested, tmp_path)
 
     late: dict[str, int] = {}
     with (
@@ -393,15 +386,12 @@ SNAPSHOTS = {
 
 
 def test_snapshots_keep_the_old_version_of_every_changed_student_and_posting(
-    pristine_sandbox: Path, tmp_path: Path
+    ingested: Ingested, tmp_path: Path
 ) -> None:
     """SCD2 history: a second build without new data adds no version. After an `advance` day, each student
     and posting that changed has its old version, with the old values, closed where the new one starts, and
     the new one open. Every other record keeps one open version with its current values."""
-    sandbox = tmp_path / "sandbox"
-    shutil.copytree(pristine_sandbox, sandbox)
-    warehouse = tmp_path / "warehouse" / "campus.duckdb"
-    warehouse.parent.mkdir(parents=True)
+    sandbox, warehouse = ingested.copy_to(tmp_path)  # the sandbox, ingested
     build = ["build", "--resource-type", "model", "--resource-type", "snapshot", "--select"]
     build += [f"+{snapshot}" for snapshot in SNAPSHOTS]
 
@@ -428,7 +418,6 @@ def test_snapshots_keep_the_old_version_of_every_changed_student_and_posting(
         result = run_dbt(warehouse, tmp_path / "dbt", *build)
         assert result.returncode == 0, result.stdout[-4000:]
 
-    ingest_into(sandbox, warehouse)
     built()
     before = {snapshot: current(snapshot) for snapshot in SNAPSHOTS}
     first = {snapshot: versions(snapshot) for snapshot in SNAPSHOTS}

@@ -11,7 +11,7 @@ import duckdb
 
 from bench.recommendations import evaluate
 from sandbox.advance import advance
-from tests.warehouse import BuiltWarehouse, ingest_into, run_dbt
+from tests.warehouse import BuiltWarehouse, Ingested, ingest_into, run_dbt
 
 TOP_K = 10
 
@@ -174,13 +174,9 @@ def test_recommendations_beat_popularity(built_warehouse: BuiltWarehouse) -> Non
     assert model["hits"] >= 5, result
 
 
-def private_sandbox_and_warehouse(pristine_sandbox: Path, tmp_path: Path) -> tuple[Path, Path]:
-    """A copy of the session's sandbox, to advance, and a path for a warehouse of its own."""
-    sandbox = tmp_path / "sandbox"
-    shutil.copytree(pristine_sandbox, sandbox)
-    warehouse = tmp_path / "warehouse" / "campus.duckdb"
-    warehouse.parent.mkdir(parents=True)
-    return sandbox, warehouse
+def private_sandbox_and_warehouse(ingested: Ingested, tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the session's sandbox, to advance, and of the warehouse its first ingestion loaded."""
+    return ingested.copy_to(tmp_path)
 
 
 def rows_of(warehouse: Path, sql: str) -> set[tuple[object, ...]]:
@@ -188,10 +184,10 @@ def rows_of(warehouse: Path, sql: str) -> set[tuple[object, ...]]:
         return set(con.execute(sql).fetchall())
 
 
-def test_incremental_search_index_equals_a_full_rebuild(pristine_sandbox: Path, tmp_path: Path) -> None:
+def test_incremental_search_index_equals_a_full_rebuild(ingested: Ingested, tmp_path: Path) -> None:
     """Build the index, advance the sandbox three days, re-index only what changed: the result must equal an
     index rebuilt from scratch, row for row."""
-    sandbox, warehouse = private_sandbox_and_warehouse(pristine_sandbox, tmp_path)
+    sandbox, warehouse = private_sandbox_and_warehouse(ingested, tmp_path)
     select = ["--select", "+search_terms"]
 
     rows = partial(rows_of, warehouse)
@@ -200,7 +196,6 @@ def test_incremental_search_index_equals_a_full_rebuild(pristine_sandbox: Path, 
         "select term, doc_id, doc_type, field, boost, term_frequency, field_length, doc_hash"
         " from search.search_terms"
     )
-    ingest_into(sandbox, warehouse)
     assert run_dbt(warehouse, tmp_path / "dbt", "run", *select).returncode == 0
     before = rows("select doc_id, doc_hash from search.search_documents")
 
@@ -218,11 +213,11 @@ def test_incremental_search_index_equals_a_full_rebuild(pristine_sandbox: Path, 
     assert incremental_rows == rows(index)
 
 
-def test_incremental_shortlist_equals_a_full_rescoring(pristine_sandbox: Path, tmp_path: Path) -> None:
+def test_incremental_shortlist_equals_a_full_rescoring(ingested: Ingested, tmp_path: Path) -> None:
     """Build the recommendations, advance the sandbox a day, build again: only students whose inputs changed
     are rescored, and the shortlist, job and course recommendations equal ones rebuilt from scratch with the
     same fitted statistics. A refit (forced here by refit_days 0) renews both statistics (decision 007)."""
-    sandbox, warehouse = private_sandbox_and_warehouse(pristine_sandbox, tmp_path)
+    sandbox, warehouse = private_sandbox_and_warehouse(ingested, tmp_path)
     select = ["--select", "+rec_student_courses"]
 
     rows = partial(rows_of, warehouse)
@@ -247,7 +242,6 @@ def test_incremental_shortlist_equals_a_full_rescoring(pristine_sandbox: Path, t
     )
     fit = "select skill_name, rarity, fitted_at from recommendations.int_recs__skill_rarity"
 
-    ingest_into(sandbox, warehouse)
     assert run_dbt(warehouse, tmp_path / "dbt", "run", *select).returncode == 0
     first_fit, before = rows(fit), fingerprints()
 

@@ -6,21 +6,20 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from orchestration.cli import main
-from tests.conftest import TEST_SCALE, TEST_SEED
-from tests.orchestration.conftest import Receiver
+from tests.orchestration.conftest import (
+    Receiver,
+    RecordedRun,
+    campus_run,
+    dbt_environment,
+    recorded_campus_run,
+)
 from tests.warehouse import age_loads
-
-
-def campus_run(sandbox_dir: Path, *options: str) -> int:
-    """`campus run --target ci` on the test's sandbox (scale and seed as generated, so it is reused)."""
-    data = ["--data", str(sandbox_dir), "--scale", str(TEST_SCALE), "--seed", str(TEST_SEED)]
-    return main(["run", *data, "--target", "ci", *options])
 
 
 def runs(warehouse: Path) -> list[tuple[object, ...]]:
@@ -50,24 +49,28 @@ def published_run(warehouse: Path) -> str:
 @pytest.fixture
 def dbt_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """dbt's artefacts in the test's own folder, and no alert channel configured."""
-    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "dbt" / "target"))
-    monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "dbt" / "logs"))
-    monkeypatch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    for name, value in dbt_environment(tmp_path / "dbt").items():
+        monkeypatch.setenv(name, value)
     monkeypatch.delenv("CAMPUS_ALERT_WEBHOOK_URL", raising=False)
     return tmp_path / "dbt"
 
 
 def test_exit_code_follows_test_severity_and_every_run_is_recorded(
-    sandbox_dir: Path, warehouse: Path, dbt_in_tmp: Path, capsys: pytest.CaptureFixture[str]
+    first_run: RecordedRun,
+    sandbox_dir: Path,
+    warehouse: Path,
+    dbt_in_tmp: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
 
     # The sandbox carries planted defects that warn-severity tests catch: warnings, yet exit 0.
-    assert campus_run(sandbox_dir) == 0
-    out = capsys.readouterr().out
+    assert first_run.exit_code == 0
+    out = first_run.out
     assert "models built:" in out and "wall time" in out and "oracle_sis" in out
     # the command line started the sandbox it found (same scale and seed) and timed it as the first stage
-    assert f"sandbox: reusing {sandbox_dir}" in out
+    assert f"sandbox: reusing {first_run.sandbox_dir}" in out
     assert re.search(r"== wall time ==\n  sandbox +\d+\.\d s\n  ingest ", out)
+    first_run.copy_to(sandbox_dir, warehouse)  # the test goes on from what that run left
     ((trigger, status, warned, failed, built, sources, stages, error),) = runs(warehouse)
     assert (trigger, status, failed, error) == ("cli", "success", 0, None)
     assert int(warned) > 0 and int(built) > 0  # type: ignore[call-overload]
@@ -76,13 +79,13 @@ def test_exit_code_follows_test_severity_and_every_run_is_recorded(
     # The scheduled run leaves dbt's unit tests to CI; the data tests all ran.
     kinds = {
         r["unique_id"].split(".")[0]
-        for r in json.loads((dbt_in_tmp / "target" / "run_results.json").read_text())["results"]
+        for r in json.loads((first_run.dbt_dir / "target" / "run_results.json").read_text())["results"]
     }
     assert "unit_test" not in kinds and {"model", "test"} <= kinds
     # A successful build is published: readers see this run.
-    first_run = published_run(warehouse)
-    assert first_run == runs_ids(warehouse)[0]
-    assert "== publish ==" in out and f"run {first_run} is now current" in out
+    published_first = published_run(warehouse)
+    assert published_first == runs_ids(warehouse)[0]
+    assert "== publish ==" in out and f"run {published_first} is now current" in out
     assert "publish" in json.loads(str(stages))
 
     # A duplicated primary key in raw SIS courses fails staging's error-severity unique test.
@@ -98,7 +101,7 @@ def test_exit_code_follows_test_severity_and_every_run_is_recorded(
     assert set(json.loads(str(last[5]))) == {"oracle_sis"}
     # The failed build published nothing: readers still see the first run.
     assert "nothing published, the previous snapshot stays current" in out
-    assert published_run(warehouse) == first_run
+    assert published_run(warehouse) == published_first
 
 
 def fact_rows(warehouse: Path) -> int:
@@ -107,10 +110,25 @@ def fact_rows(warehouse: Path) -> int:
     return int(count)
 
 
-def test_from_date_rebuilds_fact_rows_an_ordinary_run_leaves_alone(
-    sandbox_dir: Path, warehouse: Path, dbt_in_tmp: Path
-) -> None:
-    assert campus_run(sandbox_dir) == 0
+@dataclass(frozen=True)
+class SecondRun:
+    """An ordinary `campus run` after the first, on a warehouse changed in two ways in between: fact rows lost
+    (`facts_built` - 5 left) and the file drops' loads made three days old (`aged`, as `files.<table>`)."""
+
+    run: RecordedRun
+    facts_built: int
+    aged: set[str]
+
+
+@pytest.fixture(scope="module")
+def second_run(first_run: RecordedRun, tmp_path_factory: pytest.TempPathFactory) -> SecondRun:
+    """The ordinary run two tests assert on, done once: the from-date test (the lost rows stay lost) and the
+    stale-sources test (the aged tables are reported, recorded and alerted). Neither change touches what the
+    other test reads: the facts come from the SIS, the aged loads are the file drops'."""
+    assert first_run.exit_code == 0, first_run.out
+    root = tmp_path_factory.mktemp("second_run")
+    first_run.copy_to(root / "sandbox", root / "warehouse" / "campus.duckdb")
+    warehouse = root / "warehouse" / "campus.duckdb"
     built = fact_rows(warehouse)
     # Rows lost from the fact (say, by a bad manual fix): the oldest, so no incremental window covers them.
     with duckdb.connect(str(warehouse)) as con:
@@ -118,13 +136,22 @@ def test_from_date_rebuilds_fact_rows_an_ordinary_run_leaves_alone(
             "delete from marts.fct_enrollment where enrollment_id in"
             " (select enrollment_id from marts.fct_enrollment order by updated_at, enrollment_id limit 5)"
         )
+    # Each file drop is loaded once and no new file arrives, so the next run loads nothing into raw_files:
+    # its tables keep their last load. Move those loads three days back, past the 36 h warn_after.
+    aged = {f"files.{table}" for table in age_loads(warehouse, "raw_files", days=3)}
+    return SecondRun(recorded_campus_run(root), built, aged)
 
+
+def test_from_date_rebuilds_fact_rows_an_ordinary_run_leaves_alone(
+    second_run: SecondRun, sandbox_dir: Path, warehouse: Path, dbt_in_tmp: Path
+) -> None:
     # An ordinary run only looks at rows changed since the last one: the gap stays.
-    assert campus_run(sandbox_dir) == 0
-    assert fact_rows(warehouse) == built - 5
+    assert second_run.run.exit_code == 0, second_run.run.out
+    second_run.run.copy_to(sandbox_dir, warehouse)
+    assert fact_rows(warehouse) == second_run.facts_built - 5
     # `campus run --from-date` reprocesses every row changed since the date (parse and build share the var).
     assert campus_run(sandbox_dir, "--from-date", "2000-01-01") == 0
-    assert fact_rows(warehouse) == built
+    assert fact_rows(warehouse) == second_run.facts_built
 
 
 def test_a_sis_lag_beyond_the_facts_window_or_below_zero_stops_the_run_before_anything_loads(
@@ -157,6 +184,8 @@ def stale_sources(warehouse: Path) -> list[object]:
 
 
 def test_stale_sources_are_reported_recorded_and_alerted_without_failing_the_run(
+    first_run: RecordedRun,
+    second_run: SecondRun,
     sandbox_dir: Path,
     warehouse: Path,
     dbt_in_tmp: Path,
@@ -166,24 +195,25 @@ def test_stale_sources_are_reported_recorded_and_alerted_without_failing_the_run
     """`campus run` checks every source's freshness after the load; a table past `warn_after` is listed in
     the summary and the run's record, and alerted on, while the run still succeeds. A table that cannot be
     checked fails the run."""
-    assert campus_run(sandbox_dir) == 0
-    assert "== source freshness ==" in capsys.readouterr().out
-    assert stale_sources(warehouse) == ["{}"] and alert_receiver.bodies == []
+    # The first run, on fresh loads: nothing stale, so nothing listed, recorded or alerted.
+    assert first_run.exit_code == 0
+    assert "== source freshness ==" in first_run.out and first_run.alerts == []
 
-    # Each file drop is loaded once and no new file arrives, so the next run loads nothing into raw_files:
-    # its tables keep their last load. Move those loads three days back, past the 36 h warn_after.
-    expected = {f"files.{table}" for table in age_loads(warehouse, "raw_files", days=3)}
+    # The next run, after the file drops' loads were moved three days back (past the 36 h warn_after).
+    expected = second_run.aged
     assert len(expected) >= 3
-
-    assert campus_run(sandbox_dir) == 0
-    out = capsys.readouterr().out
+    assert second_run.run.exit_code == 0
+    out = second_run.run.out
     for table in expected:
         assert f"WARN {table}: newest load 7" in out  # 72.0 h old, give or take the run's own minutes
-    recorded = json.loads(str(stale_sources(warehouse)[-1]))
+    second_run.run.copy_to(sandbox_dir, warehouse)
+    first_recorded, recorded_json = stale_sources(warehouse)
+    assert first_recorded == "{}"
+    recorded = json.loads(str(recorded_json))
     assert set(recorded) == expected
     assert {v["status"] for v in recorded.values()} == {"warn"}
     assert all(72 <= v["age_hours"] < 73 for v in recorded.values())
-    ((body,),) = [alert_receiver.bodies]
+    ((body,),) = [second_run.run.alerts]
     assert body["event"] == "campus_sources_stale" and set(body["stale_sources"]) == expected
     # dbt's own record of the check, which the app's quality page reads
     with duckdb.connect(str(warehouse)) as con:
@@ -207,6 +237,6 @@ def test_stale_sources_are_reported_recorded_and_alerted_without_failing_the_run
             "select error from raw_meta.pipeline_runs order by started_at desc limit 1"
         ).fetchone() or (None,)
     assert "freshness files.course_evaluations: runtime error" in str(error)
-    failure = alert_receiver.bodies[-1]
+    (failure,) = alert_receiver.bodies
     assert "freshness files.course_evaluations: runtime error" in failure["error"]
     assert failure["stale_sources"]["files.course_evaluations"]["status"] == "runtime error"

@@ -16,7 +16,7 @@ import pytest
 
 from sandbox.advance import advance
 from tests.conftest import TEST_SCALE, TEST_SEED
-from tests.orchestration.conftest import Receiver
+from tests.orchestration.conftest import Receiver, RecordedRun, dbt_environment
 from tests.warehouse import ROOT
 
 # Reads the snapshot in a loop, reopening it each time, and reports what every read saw: the run it holds, and
@@ -81,6 +81,7 @@ def last_run_id(warehouse: Path) -> str:
 
 
 def test_readers_and_runs_never_block_each_other(
+    first_run: RecordedRun,
     sandbox_dir: Path,
     warehouse: Path,
     tmp_path: Path,
@@ -88,12 +89,13 @@ def test_readers_and_runs_never_block_each_other(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     snapshot = warehouse.parent / "published" / "campus.duckdb"
-    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "dbt" / "target"))
-    monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "dbt" / "logs"))
-    monkeypatch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    for name, value in dbt_environment(tmp_path / "dbt").items():
+        monkeypatch.setenv(name, value)
     monkeypatch.setenv("CAMPUS_LOCK_WAIT_SECONDS", "1")
-    first = campus_run(sandbox_dir)
-    assert first.returncode == 0, first.stdout + first.stderr
+    # Start from the session's first run (sandbox, warehouse and its published snapshot): the runs below,
+    # each a `campus run` process, are the ones the reader reads through.
+    assert first_run.exit_code == 0, first_run.out
+    first_run.copy_to(sandbox_dir, warehouse)
     runs = [last_run_id(warehouse)]
 
     stop = tmp_path / "stop-reader"

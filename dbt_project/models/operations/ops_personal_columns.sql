@@ -6,7 +6,7 @@
 {%- if execute -%}
     {%- for node in graph.nodes.values() | sort(attribute='unique_id') -%}
         {%- if node.resource_type in ['model', 'seed', 'snapshot'] -%}
-            {%- for column in node.columns.values() | sort(attribute='name') -%}
+            {%- for column in (node.get('columns') or {}).values() | sort(attribute='name') -%}
                 {%- set meta = column.get('meta') or {} -%}
                 {%- if meta.get('pii') -%}
                     {%- do tagged.append((node, column.name, meta.get('pii'))) -%}
@@ -33,12 +33,12 @@ personal as (
     {%- endif -%}
     {%- else %}
 
-    select
-        null as schema_name,
-        null as relation_name,
-        null as column_name,
-        null as pii_class
-    where 1 = 0
+        select
+            null as schema_name,
+            null as relation_name,
+            null as column_name,
+            null as pii_class
+        where 1 = 0
     {%- endfor %}
 
 )

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from app import audit
 from sandbox.advance import advance
 from tests.conftest import TEST_SCALE, TEST_SEED
 from tests.orchestration.conftest import Receiver, RecordedRun, dbt_environment
@@ -97,6 +98,12 @@ def test_readers_and_runs_never_block_each_other(
     assert first_run.exit_code == 0, first_run.out
     first_run.copy_to(sandbox_dir, warehouse)
     runs = [last_run_id(warehouse)]
+    # The app's access audit lives beside the warehouse (its default place): the runs must leave it alone.
+    monkeypatch.delenv("CAMPUS_AUDIT_DB", raising=False)
+    audited = audit.record(
+        [audit.Event("someone@staff.example", ["adviser"], "profile_view", student_key="s-1")]
+    )
+    assert audit.audit_path() == warehouse.parent / "audit" / "access.sqlite"
 
     stop = tmp_path / "stop-reader"
     reader = subprocess.Popen(
@@ -137,6 +144,8 @@ def test_readers_and_runs_never_block_each_other(
     with duckdb.connect(str(warehouse), read_only=True) as con:
         statuses = dict(con.execute("select run_id, status from raw_meta.pipeline_runs").fetchall())
     assert statuses[blocked_id] == "failed"
+    rows = audit.events()
+    assert list(zip(rows["request_id"], rows["student_key"], strict=True)) == [(audited, "s-1")]
 
     reads = [json.loads(line) for line in out.splitlines()]
     assert reads and not [r for r in reads if "error" in r]  # every read of the snapshot succeeded

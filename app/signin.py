@@ -49,12 +49,14 @@ def sign_in_prompt() -> None:
     else:
         st.info("Campus Pathways holds students' education records. Sign in with your university account.")
     if st.button("Sign in", type="primary", key="signin_button"):
-        if expired:
-            st.logout()
-        st.login()
+        st.login()  # a new sign-in replaces an expired one
 
 
 def no_access(person: access.Person) -> None:
+    """What a signed-in person with no role sees; recorded once per session as a refusal."""
+    if not st.session_state.get("no_access_audited"):
+        refuse(person, "a role", "app", "app_open")
+        st.session_state["no_access_audited"] = True
     config = access.load_config()
     st.title("No access")
     st.warning(

@@ -61,8 +61,12 @@ def test_each_role_opens_exactly_the_pages_its_capabilities_allow(app_env: Built
     assert sorted(refused) == sorted(
         Path(p).stem for p, (_, needs) in PAGES.items() if not needs & capabilities
     )
-    if role == NO_ROLE:  # and the app itself offers nothing but the "no access" page
-        assert titles(open_app(signed_in(role))) == ["No access"]
+    if role == NO_ROLE:  # and the app itself offers nothing but "no access", once a refusal per session
+        before = len(audit_rows(action="app_open", outcome="denied"))
+        at = open_app(signed_in(role))
+        assert titles(at) == ["No access"]
+        at.run()
+        assert len(audit_rows(action="app_open", outcome="denied")) == before + 1
 
 
 def open_app(user: dict[str, object], **query: str) -> AppTest:

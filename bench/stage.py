@@ -150,12 +150,35 @@ def stage_campus_run(data: str, scale: str) -> dict[str, Any]:
 
 def stage_publish() -> dict[str, Any]:
     """Publish the built warehouse (`CAMPUS_WAREHOUSE`) as a run does: the snapshot and the lake."""
-    from orchestration.publish import publish_warehouse
+    import dataclasses
+    import tempfile
+    import time
+
+    from orchestration.publish import pseudonym_key, publish_warehouse, reader_relations, write_lake
 
     publication = publish_warehouse("bench")
     folder = Path(publication.folder)
     lake = sum(p.stat().st_size for p in (folder / "lake").rglob("*") if p.is_file())
+    # What pseudonymisation costs (docs/decisions/013): the lake tables with personal columns, written with
+    # and without it, from the same snapshot.
+    personal = [r for r in reader_relations(Path(os.environ["CAMPUS_WAREHOUSE"])) if r.personal and r.in_lake]
+    timings = {}
+    for label, relations in (
+        ("with", personal),
+        ("without", [dataclasses.replace(r, personal=()) for r in personal]),
+    ):
+        with tempfile.TemporaryDirectory() as scratch:
+            t0 = time.perf_counter()
+            write_lake(
+                folder / "campus.duckdb",
+                Path(scratch) / "lake",
+                relations,
+                pseudonym_key(Path(os.environ["CAMPUS_WAREHOUSE"])),
+            )
+            timings[label] = time.perf_counter() - t0
     return {
+        "pseudonymised_tables": len(personal),
+        "pseudonymisation_seconds": round(timings["with"] - timings["without"], 3),
         "snapshot_seconds": publication.snapshot_seconds,
         "lake_seconds": publication.lake_seconds,
         "snapshot_mb": round((folder / "campus.duckdb").stat().st_size / 1e6, 1),

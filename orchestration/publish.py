@@ -208,7 +208,7 @@ def _select_list(relation: Relation) -> str:
     return f"* REPLACE ({replaced})"
 
 
-def _write_lake(snapshot: Path, lake: Path, relations: Sequence[Relation], key: str) -> None:
+def write_lake(snapshot: Path, lake: Path, relations: Sequence[Relation], key: str) -> None:
     """Parquet files per lake table, from the finished snapshot (so the lake and the snapshot are one run),
     personal columns pseudonymised."""
     lake.mkdir()  # there even when no relation is in the lake: readers find an empty lake, not a broken link
@@ -286,7 +286,7 @@ def publish(
         tables = _copy_snapshot(warehouse, partial / SNAPSHOT_FILE, relations, run_id, now.isoformat())
         snapshot_seconds = time.perf_counter() - t0
         t0 = time.perf_counter()
-        _write_lake(partial / SNAPSHOT_FILE, partial / LAKE_DIR, relations, pseudonym_key(warehouse))
+        write_lake(partial / SNAPSHOT_FILE, partial / LAKE_DIR, relations, pseudonym_key(warehouse))
         lake_seconds = time.perf_counter() - t0
         publication = Publication(
             publish_id=publish_id,

@@ -36,7 +36,7 @@ orchestrate: $(STAMP)
 	$(BIN)/campus orchestrate --data $(DATA) --scale $(SCALE) --seed $(SEED)
 
 test: $(STAMP) browser
-	$(BIN)/python -m pytest --durations=20
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=20
 
 # The browser tests drive Debian's chromium (never `playwright install`); install it only when missing.
 browser:

@@ -183,7 +183,8 @@ def with_reference(report: dict[str, Any], before: dict[str, Any], after: dict[s
     annotated["app_x_ref"] = {
         name: {q: round(multiple(ms / 1000, reference_seconds), 5) for q, ms in figures.items() if q != "n"}
         for name, figures in report["app"].items()
-        if isinstance(figures, dict)  # the stage's own seconds and peak memory sit beside the latencies
+        # the stage's own seconds and peak memory sit beside the latencies; the added times are differences
+        if isinstance(figures, dict) and name != "sign_in_and_audit_add_ms"
     }
     return annotated
 
@@ -248,8 +249,8 @@ def print_report(reports: list[dict[str, Any]]) -> None:
         )
         print(
             f"with sign-in and audit: search ms {app['search_signed_in_ms']}, profile page ms "
-            f"{app['profile_page_signed_in_ms']}; one audit write ms {app['audit_write_ms']}; p95 added "
-            f"{app['sign_in_and_audit_add_p95_ms']} (target: audit adds <= 5 ms at p95)"
+            f"{app['profile_page_signed_in_ms']}; one audit write ms {app['audit_write_ms']}; "
+            f"added per request ms {app['sign_in_and_audit_add_ms']} (target: audit adds <= 5 ms at p95)"
         )
         print(f"app latencies as x ref: {app_x}")
         for name, e in r["campus_run"].items():

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +16,7 @@ import requests
 
 from sandbox.identity import IdentityServer
 from tests.app.conftest import ROOT
-from tests.app.test_browser import free_port
+from tests.app.test_browser import free_port, wait_until_serving
 
 
 @contextmanager
@@ -42,16 +41,9 @@ def campus_app(data: Path, port: int, identity_port: int) -> Iterator[subprocess
         start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, process.stdout.read() if process.stdout else ""
-            try:
-                if requests.get(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).ok:
-                    break
-            except requests.RequestException:
-                pass
-            assert time.monotonic() < deadline, "campus app did not serve within 60 s"
-            time.sleep(0.3)
+        wait_until_serving(
+            f"http://127.0.0.1:{port}", process, lambda: process.stdout.read() if process.stdout else ""
+        )
         yield process
     finally:
         os.killpg(process.pid, signal.SIGTERM)

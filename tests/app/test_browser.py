@@ -18,7 +18,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -59,6 +59,20 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def wait_until_serving(url: str, process: subprocess.Popen[Any], output: Callable[[], str]) -> None:
+    """Until Streamlit at `url` answers its health check (60 s at most); `output` says why a process died."""
+    deadline = time.monotonic() + 60
+    while True:
+        assert process.poll() is None, output()
+        try:
+            if requests.get(f"{url}/_stcore/health", timeout=2).ok:
+                return
+        except requests.RequestException:
+            pass
+        assert time.monotonic() < deadline, f"{url} did not answer /_stcore/health within 60 s"
+        time.sleep(0.3)
 
 
 @contextmanager
@@ -114,16 +128,7 @@ def running_app(
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, log_path.read_text()
-            try:
-                if requests.get(f"{url}/_stcore/health", timeout=2).ok:
-                    break
-            except requests.RequestException:
-                pass
-            assert time.monotonic() < deadline, "streamlit did not answer /_stcore/health within 60 s"
-            time.sleep(0.3)
+        wait_until_serving(url, server, log_path.read_text)
         yield url
     finally:
         os.killpg(server.pid, signal.SIGKILL)

@@ -31,12 +31,15 @@ def _event(
     return audit.Event(person.actor, sorted(person.roles), action, outcome, student_key, target, detail)
 
 
+def refuse(person: access.Person, capability: str, action: str, target: str) -> access.AccessDenied:
+    """Record the refusal and return the error to raise (or show): the audit row comes first."""
+    audit.record([_event(person, action, outcome=audit.DENIED, target=target, detail={"needs": capability})])
+    return access.AccessDenied(f"Your role does not allow this ({capability.replace('_', ' ')}).")
+
+
 def _check(person: access.Person, capability: str, action: str, target: str) -> None:
     if not person.may(capability):
-        audit.record(
-            [_event(person, action, outcome=audit.DENIED, target=target, detail={"needs": capability})]
-        )
-        raise access.AccessDenied(f"Your role does not allow this ({capability.replace('_', ' ')}).")
+        raise refuse(person, capability, action, target)
 
 
 def _to_bytes(frame: pd.DataFrame, kind: str) -> bytes:
@@ -67,8 +70,12 @@ def accept_upload(person: access.Person, name: str, content: bytes) -> tuple[Pat
     try:
         path, rows = landing.accept_upload(name, content)
     except landing.UploadRejected as error:
-        detail = {"bytes": len(content), "problems": len(error.problems)}
-        audit.record([_event(person, "upload", target=name, detail={**detail, "accepted": False})])
+        detail: dict[str, object] = {
+            "bytes": len(content),
+            "problems": len(error.problems),
+            "accepted": False,
+        }
+        audit.record([_event(person, "upload", target=name, detail=detail)])
         raise
     audit.record([_event(person, "upload", target=path.name, detail={"bytes": len(content), "rows": rows})])
     return path, rows

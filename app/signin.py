@@ -1,7 +1,7 @@
 """Sign-in in the app: the signed-in person from `st.user`, the prompt and "no access" pages, and page guards.
 
 Streamlit (Authlib) verifies the ID token; this module decides what a verified person may see (app/access.py)
-and records refusals in the audit (app/audit.py). Decision 011.
+and records refusals in the audit (app/actions.py). Decision 011.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 
 import streamlit as st
 
-from app import access, audit
+from app import access, actions, audit
 
 
 def _claims() -> dict[str, Any]:
@@ -55,7 +55,7 @@ def sign_in_prompt() -> None:
 def no_access(person: access.Person) -> None:
     """What a signed-in person with no role sees; recorded once per session as a refusal."""
     if not st.session_state.get("no_access_audited"):
-        refuse(person, "a role", "app", "app_open")
+        actions.refuse(person, "a role", "app_open", "app")
         st.session_state["no_access_audited"] = True
     config = access.load_config()
     st.title("No access")
@@ -80,23 +80,6 @@ def sidebar(person: access.Person) -> None:
             st.logout()
 
 
-def refuse(person: access.Person, capability: str, target: str, action: str) -> access.AccessDenied:
-    """Record the refusal and return the error to raise (the audit row is written before anything else)."""
-    audit.record(
-        [
-            audit.Event(
-                actor=person.actor,
-                roles=sorted(person.roles),
-                action=action,
-                outcome=audit.DENIED,
-                target=target,
-                detail={"needs": capability},
-            )
-        ]
-    )
-    return access.AccessDenied(f"Your role does not allow this ({capability.replace('_', ' ')}).")
-
-
 def page_guard(page: str, *capabilities: str) -> access.Person:
     """The signed-in person if they have one of the page's capabilities; otherwise the refusal is audited and
     the page stops."""
@@ -107,7 +90,7 @@ def page_guard(page: str, *capabilities: str) -> access.Person:
     assert person is not None
     if not any(person.may(capability) for capability in capabilities):
         try:
-            st.error(str(refuse(person, " or ".join(capabilities), page, "page_open")))
+            st.error(str(actions.refuse(person, " or ".join(capabilities), "page_open", page)))
         except audit.AuditUnavailable as error:
             st.error(str(error))
         st.stop()

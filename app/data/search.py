@@ -347,3 +347,21 @@ def posting_statuses(query: Query) -> list[str]:
         (),
     )
     return list(frame["posting_status"])
+
+
+class SearchEngine:
+    """The one search the app and the API call, loaded once per published snapshot.
+
+    `load` reads what it needs through `query`; `search` answers with the same ranking, filters and paging as
+    the module's `search`. Callers keep one engine per snapshot and load a new one when a new snapshot is
+    swapped in."""
+
+    def __init__(self, query: Query) -> None:
+        self._query = query
+
+    @classmethod
+    def load(cls, query: Query) -> SearchEngine:
+        return cls(query)
+
+    def search(self, text: str | None, filters: SearchFilters | None = None, page: int = 1) -> SearchPage:
+        return search(self._query, text, filters, page)

@@ -73,6 +73,7 @@ class Relation:
     partition_expression: str | None = None
     in_lake: bool = True
     personal: tuple[str, ...] = ()  # columns pseudonymised in the lake
+    unpublished: tuple[str, ...] = ()  # the build's bookkeeping columns, in neither the snapshot nor the lake
 
     @property
     def qualified(self) -> str:
@@ -154,7 +155,10 @@ def _copy_snapshot(
         for relation in relations:
             schema, name = _quote(relation.schema), _quote(relation.name)
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-            con.execute(f"CREATE TABLE {schema}.{name} AS SELECT * FROM working.{schema}.{name}")
+            columns_sql = "*"
+            if relation.unpublished:
+                columns_sql = f"* EXCLUDE ({', '.join(_quote(c) for c in relation.unpublished)})"
+            con.execute(f"CREATE TABLE {schema}.{name} AS SELECT {columns_sql} FROM working.{schema}.{name}")
             rows = con.execute(f"SELECT count(*) FROM {schema}.{name}").fetchone()
             columns = con.execute(
                 "SELECT column_name, data_type FROM information_schema.columns "
@@ -319,13 +323,15 @@ def reader_relations(warehouse: Path) -> list[Relation]:
     """What to publish, as dbt lists it in the working warehouse: the public reader-facing relations and the
     stored failing rows of data tests, each only if the build made it (a selective build may not have); the
     lake leaves out the models that say `meta.lake.include: false`, and pseudonymises in every table the
-    columns named as any column dbt tags personal (so stored failing rows of a personal column are too)."""
+    columns named as any column dbt tags personal (so stored failing rows of a personal column are too); the
+    columns dbt marks `meta.publish: false` are left out of both."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         listed = con.execute(
-            "select schema_name, relation_name, lake_partition_column, lake_partition_expression, is_in_lake "
+            "select schema_name, relation_name, lake_partition_column, lake_partition_expression, "
+            "is_in_lake, unpublished_columns "
             "from operations.ops_reader_relations where access_level = 'public' "
             "union all "
-            "select failures_schema, failures_relation, null, null, true "
+            "select failures_schema, failures_relation, null, null, true, null "
             "from operations.ops_dbt_stored_test_failures"
         ).fetchall()
         tagged = {
@@ -338,18 +344,24 @@ def reader_relations(warehouse: Path) -> list[Relation]:
             "where table_catalog = current_database() order by ordinal_position"
         ).fetchall():
             columns.setdefault((schema.lower(), name.lower()), []).append(column)
-    return [
-        Relation(
-            schema,
-            name,
-            column,
-            expression,
-            bool(in_lake),
-            tuple(c for c in columns[(schema, name)] if c.lower() in tagged),
+    relations = []
+    for schema, name, column, expression, in_lake, unpublished in sorted(set(listed)):
+        if (schema, name) not in columns:
+            continue
+        left_out = set((unpublished or "").split(","))
+        kept = [c for c in columns[(schema, name)] if c.lower() not in left_out]
+        relations.append(
+            Relation(
+                schema,
+                name,
+                column,
+                expression,
+                bool(in_lake),
+                tuple(c for c in kept if c.lower() in tagged),
+                tuple(c for c in columns[(schema, name)] if c.lower() in left_out),
+            )
         )
-        for schema, name, column, expression, in_lake in sorted(set(listed))
-        if (schema, name) in columns
-    ]
+    return relations
 
 
 def publish_warehouse(run_id: str, settings: PublishSettings | None = None) -> Publication:

@@ -116,3 +116,26 @@ def test_the_lake_holds_no_clear_personal_value_and_its_pseudonyms_count_like_th
         second = con.execute(f"select student_key, email from {lake_again} order by 1").fetchall()
     assert second == first
     assert (built_warehouse.path.parent / ".secrets" / "pseudonym.key").stat().st_mode & 0o077 == 0
+
+
+def test_the_builds_bookkeeping_columns_are_left_out_of_the_snapshot_and_the_lake(
+    built_warehouse: BuiltWarehouse,
+) -> None:
+    """Change fingerprints (`meta.publish: false` in dbt) are the build's: readers get every other column."""
+    published = built_warehouse.path.parent / "published"
+
+    def columns(con: duckdb.DuckDBPyConnection, relation: str) -> set[str]:
+        return {row[0] for row in con.execute(f"describe {relation}").fetchall()}
+
+    with duckdb.connect(str(built_warehouse.path), read_only=True) as working:
+        built_terms = columns(working, "search.search_terms")
+        built_recs = columns(working, "recommendations.rec_student_jobs")
+    with duckdb.connect(str(published / "campus.duckdb"), read_only=True) as snapshot:
+        assert columns(snapshot, "search.search_terms") == built_terms - {"doc_hash"}
+        assert columns(snapshot, "search.search_documents") >= {"doc_id", "title"}
+        assert "doc_hash" not in columns(snapshot, "search.search_documents")
+        assert columns(snapshot, "recommendations.rec_student_jobs") == built_recs - {"inputs_fingerprint"}
+        lake_recs = f"read_parquet('{published}/lake/recommendations/rec_student_jobs/**/*.parquet')"
+        assert columns(snapshot, f"select * from {lake_recs}") == built_recs - {"inputs_fingerprint"}
+    manifest = json.loads((published / "current.json").read_text())
+    assert "doc_hash" not in {c["name"] for c in manifest["tables"]["search.search_terms"]["columns"]}

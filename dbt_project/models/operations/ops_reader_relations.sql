@@ -2,7 +2,8 @@
 -- what the app may offer for download and check for before reading, with no catalogue query and no identifier
 -- taken from user text. Staging, intermediate and snapshot relations are never listed. The publish step reads
 -- it too: public relations go to the snapshot, and to the lake unless the model's `meta.lake.include` is false,
--- split there by its `meta.lake.partition_by` (docs/decisions/010).
+-- split there by its `meta.lake.partition_by`; columns whose `meta.publish` is false (the build's own bookkeeping)
+-- are left out of both (docs/decisions/010).
 
 {%- set reader_schemas = ['marts', 'recommendations', 'search', 'quality', 'operations'] -%}
 {%- set listed = [] -%}
@@ -36,7 +37,13 @@ relations as (
             {% if lake.get('partition_expression') -%}
                 '{{ lake.partition_expression | replace("'", "''") }}'
             {%- else %}null{% endif %} as lake_partition_expression,
-            {{ 'false' if lake.get('include') == false else 'true' }} as is_in_lake
+            {{ 'false' if lake.get('include') == false else 'true' }} as is_in_lake,
+            {%- set unpublished = [] %}
+            {%- for column in node.get('columns', {}).values() if column.get('meta', {}).get('publish') == false %}
+                {%- do unpublished.append(column.name | lower) %}
+            {%- endfor %}
+            {% if unpublished %}'{{ unpublished | sort | join(",") }}'{% else %}null{% endif %}
+                as unpublished_columns
         {%- if not loop.last %}
 
     union all
@@ -53,7 +60,8 @@ relations as (
         null as group_name,
         null as lake_partition_column,
         null as lake_partition_expression,
-        null as is_in_lake
+        null as is_in_lake,
+        null as unpublished_columns
     where 1 = 0
     {%- endfor %}
 
@@ -69,5 +77,6 @@ select
     cast(group_name as {{ dbt.type_string() }}) as group_name,
     cast(lake_partition_column as {{ dbt.type_string() }}) as lake_partition_column,
     cast(lake_partition_expression as {{ dbt.type_string() }}) as lake_partition_expression,
-    cast(is_in_lake as {{ dbt.type_boolean() }}) as is_in_lake
+    cast(is_in_lake as {{ dbt.type_boolean() }}) as is_in_lake,
+    cast(unpublished_columns as {{ dbt.type_string() }}) as unpublished_columns
 from relations

@@ -10,7 +10,7 @@ DATA ?= sandbox_data
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_PROJECT_DIR := $(CURDIR)/dbt_project
 
-.PHONY: install run test app browser bench lint docs sandbox serve orchestrate clean
+.PHONY: install run test app browser wrk bench lint docs sandbox serve orchestrate clean
 
 # Re-install only when the pins change; the stamp makes `make` idempotent and fast on a ready machine.
 $(STAMP): pyproject.toml
@@ -54,7 +54,18 @@ browser:
 app: $(STAMP)
 	$(BIN)/campus app --data $(DATA)
 
-bench: $(STAMP)
+# The API bench (bench/api_load.py) drives the API with Debian's wrk; install it only when missing.
+wrk:
+	@if command -v wrk >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian's wrk for the API bench"; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk; \
+	else \
+		echo "the API bench needs wrk: run 'sudo apt-get install --no-install-recommends wrk'"; \
+		echo "(without it bench/api_load.py stops with that message)"; \
+	fi
+
+bench: $(STAMP) wrk
 	$(BIN)/python -m bench.run
 
 lint: $(STAMP)

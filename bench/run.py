@@ -6,7 +6,8 @@ bench/results/<time>.json. Nothing here is asserted in tests: targets live in th
 A fixed reference workload (bench/reference.py) is timed before the first scale and after each one; every
 stage's seconds are also given as a multiple of the mean of the two readings around its scale ("x ref",
 `x_ref` in the JSON), which compares across days on a host whose speed moves. Settings: `BENCH_SCALES`
-(default `0.1,1.0`).
+(default `0.1,1.0`). At scale 1.0 the API is also put under load (bench/api_load.py, which says how; needs
+`wrk`, which `make bench` installs).
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.api_load import report_lines as api_report_lines
 from bench.reference import multiple, with_multiples
 
 ROOT = Path(__file__).resolve().parent.parent
 SCALES = [float(s) for s in os.environ.get("BENCH_SCALES", "0.1,1.0").split(",")]
+API_SCALE = 1.0  # the API under load (bench/api_load.py) at this scale only
 
 
 def stage(*args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
@@ -73,6 +76,9 @@ def bench_scale(scale: float, work: Path) -> dict[str, Any]:
         incremental = stage("ingest", env=env)
         # the scheduled form, as `campus run` invokes it: unit tests are left to CI (docs/decisions/005)
         rebuild = stage("dbt", "build", *scheduled_build_args(), env=env)
+    if scale == API_SCALE:
+        # the snapshot published from the first build (the rebuild is not published), the servers stopped
+        report["api"] = stage("api_load", str(warehouse / "published"), env=env)["api"]
     report["ingest"] = {"full": ingest_summary(full), "incremental_after_1_day": ingest_summary(incremental)}
     report["dbt"] = {"full": dbt_summary(build), "incremental_after_1_day": dbt_summary(rebuild)}
     report["campus_run"] = bench_campus_run(scale, work)
@@ -253,6 +259,8 @@ def print_report(reports: list[dict[str, Any]]) -> None:
             f"added per request ms {app['sign_in_and_audit_add_ms']} (target: audit adds <= 5 ms at p95)"
         )
         print(f"app latencies as x ref: {app_x}")
+        if "api" in r:
+            print("\n".join(api_report_lines(r["api"])))
         for name, e in r["campus_run"].items():
             target = "< 120 s" if name == "full" else "< 30 s"
             print(

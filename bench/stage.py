@@ -116,6 +116,12 @@ def stage_app(warehouse: str) -> dict[str, Any]:
     return measure(Path(warehouse))
 
 
+def stage_api_load(publish_dir: str) -> dict[str, Any]:
+    from bench.api_load import measure
+
+    return measure(Path(publish_dir))
+
+
 def stage_campus_run(data: str, scale: str) -> dict[str, Any]:
     """The whole `campus run` (sandbox servers, ingestion, dbt build, publish, bookkeeping), as a user runs
     it; with the run's own wall time per stage from its summary."""
@@ -206,6 +212,7 @@ STAGES = {
     "ingest": stage_ingest,
     "dbt": stage_dbt,
     "app": stage_app,
+    "api_load": stage_api_load,
     "campus_run": stage_campus_run,
     "publish": stage_publish,
 }

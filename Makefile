@@ -35,7 +35,7 @@ run: $(STAMP)
 orchestrate: $(STAMP)
 	$(BIN)/campus orchestrate --data $(DATA) --scale $(SCALE) --seed $(SEED)
 
-test: $(STAMP) browser
+test: $(STAMP) browser wrk
 	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=20
 
 # The browser tests drive Debian's chromium (never `playwright install`); install it only when missing.

@@ -108,7 +108,7 @@ class SearchPage:
 
     @cached_property
     def results(self) -> pd.DataFrame:
-        return pd.DataFrame(self.rows, columns=list(SEARCH_COLUMNS))
+        return pd.DataFrame({column: [row[column] for row in self.rows] for column in SEARCH_COLUMNS})
 
 
 # Prefix expansion keeps a word's most common completions: "sta" must not fan out to every term.

@@ -18,9 +18,10 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -224,10 +225,12 @@ def _strings(frame: pd.DataFrame, column: str) -> tuple[str | None, ...]:
     return tuple(values.where(values.notna(), None).tolist())
 
 
-def _codes(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, dict[str, int]]:
+def _codes(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, Mapping[str, int]]:
     """Category codes (-1 for null) and the code of each value, for filters on equality."""
     codes, categories = pd.factorize(frame[column])
-    return _frozen(codes.astype(np.int32)), {str(value): code for code, value in enumerate(categories)}
+    return _frozen(codes.astype(np.int32)), MappingProxyType(
+        {str(v): code for code, v in enumerate(categories)}
+    )
 
 
 def _csr_starts(keys: np.ndarray, count: int) -> np.ndarray:
@@ -243,7 +246,7 @@ def _run_starts(sorted_keys: np.ndarray) -> np.ndarray:
     return np.flatnonzero(change)
 
 
-def _skill_holders(skills: Sequence[str | None]) -> dict[str, np.ndarray]:
+def _skill_holders(skills: Sequence[str | None]) -> Mapping[str, np.ndarray]:
     """For the skills filter: each piece of text between consecutive ';' in '; ' + lower(skills) + ';' (what
     the filter looks in) -> the documents holding it. A skill without ';' matches exactly the documents
     holding ' ' + the skill."""
@@ -251,7 +254,9 @@ def _skill_holders(skills: Sequence[str | None]) -> dict[str, np.ndarray]:
     for doc, text in enumerate(skills):
         for piece in set(f"; {(text or '').lower()};".split(";")[1:-1]):
             holders.setdefault(piece, []).append(doc)
-    return {piece: _frozen(np.array(docs, dtype=np.int32)) for piece, docs in holders.items()}
+    return MappingProxyType(
+        {piece: _frozen(np.array(docs, dtype=np.int32)) for piece, docs in holders.items()}
+    )
 
 
 @dataclass(frozen=True)
@@ -268,14 +273,14 @@ class _Documents:
     skills: tuple[str | None, ...]
     title_rank: np.ndarray  # the warehouse's order by (title, doc_id)
     type_code: np.ndarray
-    type_codes: dict[str, int]
+    type_codes: Mapping[str, int]
     program_code: np.ndarray
-    program_codes: dict[str, int]
+    program_codes: Mapping[str, int]
     location_code: np.ndarray
-    location_codes: dict[str, int]
+    location_codes: Mapping[str, int]
     status_code: np.ndarray
-    status_codes: dict[str, int]
-    skill_docs: dict[str, np.ndarray]  # skills-filter segment -> sorted document indices
+    status_codes: Mapping[str, int]
+    skill_docs: Mapping[str, np.ndarray]  # skills-filter segment -> sorted document indices
 
     @classmethod
     def read(cls, frame: pd.DataFrame) -> _Documents:
@@ -409,10 +414,12 @@ class SearchEngine:
         grams = trigram_rows["trigram"].astype(str).to_numpy()
         gram_terms = trigram_rows["term_index"].to_numpy(dtype=np.int32)
         starts = _run_starts(grams) if len(grams) else np.array([], dtype=np.int64)
-        self._trigrams = {
-            str(grams[a]): _frozen(gram_terms[a:b])
-            for a, b in zip(starts, [*starts[1:], len(grams)], strict=True)
-        }
+        self._trigrams = MappingProxyType(
+            {
+                str(grams[a]): _frozen(gram_terms[a:b])
+                for a, b in zip(starts, [*starts[1:], len(grams)], strict=True)
+            }
+        )
         self._field_count = max(1, len(fields))
         term_index = postings["term_index"].to_numpy(dtype=np.int64)
         doc_index = postings["doc_index"].to_numpy(dtype=np.int64)

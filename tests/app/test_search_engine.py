@@ -162,6 +162,8 @@ def test_one_engine_serves_many_threads_and_cannot_be_changed(engine: search.Sea
         engine._terms = ()  # type: ignore[misc]
     with pytest.raises(ValueError):
         engine._posting_weights[0] = 0.0
+    with pytest.raises(TypeError):
+        engine._trigrams["^zz"] = np.array([0])  # type: ignore[index]
     assert not any(
         isinstance(value, np.ndarray) and value.flags.writeable
         for name in search.SearchEngine.__slots__

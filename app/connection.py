@@ -36,6 +36,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.connections import BaseConnection
 
+from app.data.search import Query
 from ingestion.destination import SNAPSHOT_FILE, published_dir
 
 DEFAULT_WAREHOUSE = f"warehouse/published/{SNAPSHOT_FILE}"
@@ -73,7 +74,12 @@ class WarehouseSettings:
             publish = os.stat(self.path).st_ino
         except OSError:
             publish = 0
-        return f"duckdb:{Path(self.path).resolve()}:{publish}"
+        return duckdb_label(self.path, publish)
+
+
+def duckdb_label(path: Path | str, inode: int | None) -> str:
+    """A DuckDB warehouse's label: the file and which publish of it (its inode)."""
+    return f"duckdb:{Path(path).resolve()}:{inode or 0}"
 
 
 def _secrets_section() -> Mapping[str, Any]:
@@ -105,6 +111,8 @@ def resolve_settings() -> WarehouseSettings:
 
 class Backend(Protocol):
     def query(self, sql: str, params: Sequence[Any]) -> pd.DataFrame: ...
+
+    def one_snapshot(self) -> AbstractContextManager[tuple[str, Query]]: ...
 
     def release(self) -> None: ...
 
@@ -190,13 +198,14 @@ class DuckDBBackend:
 
     def query(self, sql: str, params: Sequence[Any]) -> pd.DataFrame:
         with self._cursor() as cursor:
-            try:
-                return cursor.execute(sql, list(params)).df()
-            except duckdb.CatalogException as error:
-                raise WarehouseUnavailable(
-                    f"The warehouse has no such table or column yet ({_first_line(error)}). "
-                    "Run `make run` so dbt builds every model."
-                ) from error
+            return _run(cursor, sql, params)
+
+    @contextmanager
+    def one_snapshot(self) -> Iterator[tuple[str, Query]]:
+        """Statements that all read one publish of the file (one cursor throughout, so a swap in between
+        cannot mix two runs), and its label: what a whole index is loaded through."""
+        with self._cursor() as cursor:
+            yield duckdb_label(self.path, self._inode), lambda sql, params: _run(cursor, sql, params)
 
     def release(self) -> None:
         """Close the file if no query is running, so a writer can take it."""
@@ -222,6 +231,16 @@ class DuckDBBackend:
             yield
         finally:
             self._writer_active.clear()
+
+
+def _run(cursor: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any]) -> pd.DataFrame:
+    try:
+        return cursor.execute(sql, list(params)).df()
+    except duckdb.CatalogException as error:
+        raise WarehouseUnavailable(
+            f"The warehouse has no such table or column yet ({_first_line(error)}). "
+            "Run `make run` so dbt builds every model."
+        ) from error
 
 
 class SnowflakeBackend:
@@ -273,6 +292,11 @@ class SnowflakeBackend:
             if self._con is not None:
                 self._con.close()
                 self._con = None
+
+    @contextmanager
+    def one_snapshot(self) -> Iterator[tuple[str, Query]]:
+        # Readers see one published clone per statement; a publish between two statements is not detected.
+        yield "snowflake", self.query
 
     def writer(self) -> AbstractContextManager[None]:
         # Snowflake has no single-writer lock: loading and reading go on side by side.

@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from app.data.search import search
+from app.data.search import SearchEngine
 
 # Differ between two runs of the same data by design: when the run happened, not what it built (`operations`
 # holds views over the run bookkeeping and dbt's results).
@@ -77,13 +77,13 @@ def _search_results(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     def query(sql: str, params: Sequence[Any]) -> pd.DataFrame:
         return con.execute(sql, list(params)).df()
 
+    engine = SearchEngine.load(query)
     results = {}
     for text in QUERIES:
-        page = search(query, text)
-        frame = page.results
+        page = engine.search(text)
         results[text] = {
             "total": page.total,
-            "top": [[row["doc_id"], round(float(row["score"]), 6)] for _, row in frame.iterrows()],
+            "top": [[row["doc_id"], round(float(row["score"]), 6)] for row in page.rows],
         }
     return results
 

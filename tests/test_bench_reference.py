@@ -64,6 +64,7 @@ def scale_report() -> dict[str, Any]:
             "search_signed_in_ms": percentiles,
             "profile_page_signed_in_ms": percentiles,
             "audit_write_ms": percentiles,
+            "search_engine": {"load_seconds": 2.5, "rss_added_mb": 180.0},
             "sign_in_and_audit_add_ms": {
                 "search": {"p95": 0.4, "mean": 0.2},
                 "profile_page": {"p95": 0.3, "mean": 0.1},
@@ -129,6 +130,8 @@ def test_every_stage_is_also_a_multiple_of_the_reference_measured_around_it(
     assert "dbt build incremental_after_1_day: 21.0 s = 5.25 x ref" in printed
     assert "pseudonymising 3 lake tables adds 0.05 s" in printed
     assert "added per request ms {'search': {'p95': 0.4, 'mean': 0.2}" in printed
+    assert "search engine load 2.5 s, adds 180.0 MB resident" in printed
+    assert "search_engine" not in report["app_x_ref"]
     assert "campus run incremental_after_1_day: 26.0 s = 6.50 x ref" in printed
     assert "publish: 2.00 s = 0.50 x ref (snapshot 1.20 s, lake 0.80 s" in printed
     assert "publish stage 2.0 s adds 8.3%" in printed

@@ -3,14 +3,16 @@
 Values from users only ever travel as `?` parameters. An identifier that varies (a table to download) is never
 taken from user text: it must be one dbt lists in `operations.ops_reader_relations` (`checked_relation`).
 
-Caching: reference lists (programmes, skills) 10 minutes, search and profiles 2 minutes, quality and pipeline
-views 1 minute. The warehouse label is part of every cache key, so two warehouses never share results.
+Caching: reference lists (programmes, skills) 10 minutes, profiles 2 minutes, quality and pipeline views 1
+minute. The warehouse label is part of every cache key, so two warehouses never share results. Search has one
+engine per published snapshot (`search_engine`), loaded on the first search after a publish.
 Settings are read by `app.connection` (`CAMPUS_DESTINATION`, `CAMPUS_WAREHOUSE`, ...).
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,7 +21,7 @@ import streamlit as st
 
 from app.connection import resolve_settings, warehouse
 from app.data.errors import BadInput
-from app.data.search import Query
+from app.data.search import Query, SearchEngine
 
 SHORT_TTL = 60
 MEDIUM_TTL = 120
@@ -61,6 +63,27 @@ def cached(ttl: int = MEDIUM_TTL) -> Query:
         return fetch(sql, params, ttl)
 
     return query
+
+
+def search_engine() -> SearchEngine:
+    """The search engine of the snapshot the app reads now. Its key is the published file's identity (its
+    inode), so a publish loads a new engine and the old one is dropped; Snowflake's label names no publish,
+    so there the engine is reloaded every LONG_TTL seconds."""
+    settings = resolve_settings()
+    identity = settings.label
+    if settings.kind != "duckdb":
+        identity += f":{int(time.time() // LONG_TTL)}"
+    engine, loaded_from = _search_engine(identity)
+    if settings.kind == "duckdb" and loaded_from != identity:
+        # Read from the publish before (still open for a query in flight): load the new one next time.
+        _search_engine.clear()
+    return engine
+
+
+@st.cache_resource(max_entries=1, show_spinner="Loading the search index...")
+def _search_engine(identity: str) -> tuple[SearchEngine, str]:
+    with warehouse().backend.one_snapshot() as (loaded_from, query):
+        return SearchEngine.load(query), loaded_from
 
 
 def clear_cache() -> None:

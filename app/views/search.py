@@ -1,4 +1,5 @@
-"""Search: one box over students, jobs and courses, ranked by the dbt term index, with filters and paging."""
+"""Search: one box over students, jobs and courses, ranked by the search engine over dbt's term index, with
+filters and paging."""
 
 from __future__ import annotations
 
@@ -68,7 +69,8 @@ def render() -> None:
     if st.session_state.get("search_last") != (text, filters):
         page = 1
     st.session_state["search_last"] = (text, filters)
-    result = search.search(warehouse.cached(warehouse.MEDIUM_TTL), text, filters, page)
+    # One in-memory engine per published snapshot, shared by every session (app/data/search.py).
+    result = warehouse.search_engine().search(text, filters, page)
     for note in result.notes:
         st.caption(note)
     if result.total == 0:

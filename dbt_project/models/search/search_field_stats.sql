@@ -1,5 +1,5 @@
 -- BM25's length normalisation needs each field's average length (in terms) per document type: one row per
--- (doc_type, field), joined by the app's scoring query to search_terms.field_length.
+-- (doc_type, field), joined to search_terms.field_length when the app's search engine loads the index.
 
 with
 

@@ -1,9 +1,10 @@
 -- The search index: one row per (term, document, field), whole words only, with what BM25 needs from the
 -- document: the field's boost, the term's frequency in the field and the field's length. The corpus-wide parts
--- (idf in search_vocabulary, average field lengths in search_field_stats) are joined at query time, so a day's
--- changed documents are re-indexed alone: incremental on doc_hash (search_documents), delete+insert by doc_id,
--- and the post-hook drops documents that left search_documents. The app expands query words through
--- search_vocabulary / search_trigrams (prefixes, typos) and scores with app/queries.py (k1 = 1.2, b = 0.75).
+-- (idf in search_vocabulary, average field lengths in search_field_stats) are joined when the index is loaded,
+-- so a day's changed documents are re-indexed alone: incremental on doc_hash (search_documents), delete+insert
+-- by doc_id, and the post-hook drops documents that left search_documents. The app's search engine
+-- (app/data/search.py) loads this with search_vocabulary / search_trigrams (prefixes, typos) once per publish
+-- and scores with BM25 (k1 = 1.2, b = 0.75) in memory.
 -- A full build writes rows in term order, so a lookup by term reads only the row groups holding it;
 -- `--full-refresh` restores that order after many days of appended changes.
 -- on_schema_change: with an enforced contract dbt allows only adding columns (append_new_columns) or failing.

@@ -85,6 +85,22 @@ class Event:
     detail: Mapping[str, Any] | None = None
 
 
+def student_views(
+    actor: str,
+    roles: Sequence[str],
+    action: str,
+    student_keys: Iterable[str],
+    target: str | None,
+    personal_fields: str,
+) -> list[Event]:
+    """One row per student whose record is about to be shown (a profile, a list of students), saying
+    whether personal fields were `shown` or `masked`: the app's pages and the API record the same rows."""
+    return [
+        Event(actor, roles, action, ALLOWED, key, target, {"personal_fields": personal_fields})
+        for key in student_keys
+    ]
+
+
 def audit_path() -> Path:
     configured = os.environ.get("CAMPUS_AUDIT_DB")
     return Path(configured) if configured else warehouse_path().parent / "audit" / "access.sqlite"
@@ -145,7 +161,7 @@ def _store(path: Path | None = None) -> Iterator[sqlite3.Connection]:
             # WAL with synchronous=normal: a committed row survives a crash of the app, not a power cut.
             connection.execute("pragma synchronous = normal")
         yield connection
-    except sqlite3.Error as error:
+    except (sqlite3.Error, OSError) as error:  # OSError: the store's folder cannot be made
         stale = connections.pop(str(path), None)
         if stale is not None:
             stale.close()

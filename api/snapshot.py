@@ -10,7 +10,6 @@ snapshot on the snapshot's own read-only connection. Settings: `CAMPUS_PUBLISH_D
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -26,6 +25,7 @@ import pyarrow.compute as pc
 from app.data import records
 from app.data.search import SearchEngine, SearchFilters, SearchPage
 from ingestion.destination import SNAPSHOT_FILE, published_dir
+from orchestration.publish import PublishSettings, current
 
 log = logging.getLogger("api.snapshot")
 
@@ -121,15 +121,27 @@ class Snapshot:
         self.connection.close()
 
 
+def publish_file(path: Path) -> Path:
+    """The file of the publish `path` links to now (`publishes/<id>/campus.duckdb`), or `path` itself when
+    it is not a publish folder's. DuckDB shares one database per path within a process: opening the stable
+    path again while the previous snapshot is still open would answer from the previous file."""
+    publication = current(PublishSettings(root=path.parent))
+    if publication is None:
+        return path
+    own = Path(publication.folder) / SNAPSHOT_FILE
+    return own if own.is_file() else path
+
+
 def load(path: Path | None = None) -> Snapshot:
     """Open the current snapshot read-only and load everything the endpoints answer from."""
     path = path or snapshot_path()
     started = time.perf_counter()
     inode = path.stat().st_ino
-    connection = duckdb.connect(str(path), read_only=True)
+    opened = publish_file(path)
+    if opened.stat().st_ino != inode:
+        raise FileNotFoundError(f"{path} was swapped while it was opened; the next check loads it")
+    connection = duckdb.connect(str(opened), read_only=True)
     try:
-        if os.stat(path).st_ino != inode:
-            raise FileNotFoundError(f"{path} was swapped while it was opened; the next check loads it")
         lock = threading.Lock()
 
         def query(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
@@ -216,7 +228,7 @@ class SnapshotWatcher:
             return False
         try:
             loaded = load(self.path)
-        except (OSError, duckdb.Error, ValueError) as error:
+        except (OSError, duckdb.Error, ValueError, TypeError, KeyError) as error:
             # The next check tries again; a message names the file, never a value from it.
             log.warning("cannot load the snapshot %s yet (%s)", self.path, type(error).__name__)
             if self.current is None:

@@ -5,6 +5,7 @@ tokens signed with that key (or with one the provider does not publish)."""
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 import time
 import uuid
@@ -116,6 +117,12 @@ def api_env(built_warehouse: BuiltWarehouse, monkeypatch: pytest.MonkeyPatch, tm
     monkeypatch.setenv("CAMPUS_AUDIT_DB", str(audit))
     monkeypatch.delenv("CAMPUS_ACCESS_CONFIG", raising=False)
     return audit
+
+
+def audit_rows(path: Path) -> list[dict[str, Any]]:
+    with sqlite3.connect(path) as connection:
+        connection.row_factory = sqlite3.Row
+        return [dict(row) for row in connection.execute("select * from access_events order by event_id")]
 
 
 def wait_ready(client: TestClient, timeout: float = 60) -> dict[str, Any]:

@@ -3,7 +3,6 @@ or clear by role, every student read audited without a personal value, and the e
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -11,14 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.privacy import MASK
-from tests.api.conftest import Issuer
+from tests.api.conftest import Issuer, audit_rows
 from tests.warehouse import BuiltWarehouse
-
-
-def audit_rows(path: Path) -> list[dict[str, Any]]:
-    with sqlite3.connect(path) as connection:
-        connection.row_factory = sqlite3.Row
-        return [dict(row) for row in connection.execute("select * from access_events order by event_id")]
 
 
 @pytest.fixture(scope="module")

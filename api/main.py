@@ -9,7 +9,7 @@ Answers come from the snapshot held in memory (api.snapshot). Settings: see api.
 # No `from __future__ import annotations`: FastAPI reads the endpoints' annotations, and `Who` is local.
 
 import math
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -62,10 +62,23 @@ def json_default(value: Any) -> Any:
     return str(value)
 
 
-def json_response(body: Mapping[str, Any]) -> Response:
-    content = orjson.dumps(body, default=json_default, option=orjson.OPT_SERIALIZE_NUMPY)
+def json_response(body: Mapping[str, Any] | bytes) -> Response:
+    content = (
+        body
+        if isinstance(body, bytes)
+        else orjson.dumps(body, default=json_default, option=orjson.OPT_SERIALIZE_NUMPY)
+    )
     # Answers may hold personal values: no shared cache may keep them.
     return Response(content, media_type="application/json", headers=NO_STORE)
+
+
+def json_object(*fields: tuple[str, bytes]) -> bytes:
+    """A JSON object from fields already serialised: answers are assembled from the snapshot's bytes."""
+    return b"{" + b",".join(b'"' + name.encode() + b'":' + value for name, value in fields) + b"}"
+
+
+def dumps(value: Any) -> bytes:
+    return orjson.dumps(value)
 
 
 def search_rows(page: SearchPage) -> list[dict[str, Any]]:
@@ -186,17 +199,19 @@ def create_app(settings: ApiSettings | None = None, watcher: SnapshotWatcher | N
                 503, "The access audit cannot be written, so no student data is returned. Tell the data team."
             ) from None
 
-    def masked(rows: Sequence[dict[str, Any]], person: Person) -> list[Mapping[str, Any]]:
+    def as_shown(answer: bytes, person: Person) -> bytes:
+        """Stored rows as they are for roles that see personal fields, else parsed and masked by the app's
+        rules (the best-fit list's personal fields are text, so its JSON masks as the app's frame does)."""
         if privacy.can_see_pii(person):
-            return list(rows)
+            return answer
         personal = privacy.pii_columns()
-        return [privacy.mask_record(row, person, personal) for row in rows]
+        return dumps([privacy.mask_record(row, person, personal) for row in orjson.loads(answer)])
 
-    def student_rows(snap: LoadedSnapshot, student_key: str) -> list[dict[str, Any]]:
-        rows = snap.students.rows(student_key)
-        if not rows:
+    def student_json(snap: LoadedSnapshot, student_key: str, masked: bool = False) -> bytes:
+        found = snap.students.json(student_key, masked)
+        if found is None:
             raise ApiProblem(404, "No student has that key. Find the student with /v1/search.")
-        return rows
+        return found
 
     @app.get("/health", response_model=models.Health, responses=responses(503), tags=["status"])
     async def health() -> Response:
@@ -309,14 +324,14 @@ def create_app(settings: ApiSettings | None = None, watcher: SnapshotWatcher | N
         """One student across SIS and Workday: identities, programme, status, GPA, attendance."""
         need(who, access.STUDENT_PROFILE, "api_student_profile", "student_profile")
         snap = snapshot()
-        rows = student_rows(snap, student_key)
+        found = student_json(snap, student_key, masked=not privacy.can_see_pii(who.person))
         record_reads(who, "api_student_profile", [student_key], "student_profile")
         return json_response(
-            {
-                "data_as_of": snap.data_as_of,
-                "personal_fields": privacy.shown_or_masked(who.person),
-                "student": masked(rows, who.person)[0],
-            }
+            json_object(
+                ("data_as_of", snap.data_as_of_json),
+                ("personal_fields", dumps(privacy.shown_or_masked(who.person))),
+                ("student", found),
+            )
         )
 
     @app.get(
@@ -329,14 +344,14 @@ def create_app(settings: ApiSettings | None = None, watcher: SnapshotWatcher | N
         """The student's recommended jobs, best first, with matched and missing skills and the reason."""
         need(who, access.STUDENT_PROFILE, "api_job_recommendations", "job_recommendations")
         snap = snapshot()
-        student_rows(snap, student_key)
+        student_json(snap, student_key)
         record_reads(who, "api_job_recommendations", [student_key], "job_recommendations")
         return json_response(
-            {
-                "data_as_of": snap.data_as_of,
-                "student_key": student_key,
-                "recommendations": snap.job_recommendations.rows(student_key) or [],
-            }
+            json_object(
+                ("data_as_of", snap.data_as_of_json),
+                ("student_key", dumps(student_key)),
+                ("recommendations", snap.job_recommendations.json(student_key) or b"[]"),
+            )
         )
 
     @app.get(
@@ -349,18 +364,18 @@ def create_app(settings: ApiSettings | None = None, watcher: SnapshotWatcher | N
         """Courses that teach the skills the student's recommended jobs ask for and they lack."""
         need(who, access.STUDENT_PROFILE, "api_course_recommendations", "course_recommendations")
         snap = snapshot()
-        student_rows(snap, student_key)
+        student_json(snap, student_key)
         record_reads(who, "api_course_recommendations", [student_key], "course_recommendations")
         return json_response(
-            {
-                "data_as_of": snap.data_as_of,
-                "student_key": student_key,
-                "recommendations": snap.course_recommendations.rows(student_key) or [],
-            }
+            json_object(
+                ("data_as_of", snap.data_as_of_json),
+                ("student_key", dumps(student_key)),
+                ("recommendations", snap.course_recommendations.json(student_key) or b"[]"),
+            )
         )
 
     def job_key(snap: LoadedSnapshot, job_posting_id: str) -> str:
-        if job_posting_id in snap.jobs.offsets:
+        if job_posting_id in snap.jobs:
             return job_posting_id
         if job_posting_id in snap.requisitions:
             return snap.requisitions[job_posting_id]
@@ -376,8 +391,8 @@ def create_app(settings: ApiSettings | None = None, watcher: SnapshotWatcher | N
         """One job posting: employer, location, status, salary range, skills."""
         need(who, access.JOBS, "api_job_posting", "job_posting")
         snap = snapshot()
-        rows = snap.jobs.rows(job_key(snap, job_posting_id)) or []
-        return json_response({"data_as_of": snap.data_as_of, "job": rows[0]})
+        found = snap.jobs.json(job_key(snap, job_posting_id)) or b"null"
+        return json_response(json_object(("data_as_of", snap.data_as_of_json), ("job", found)))
 
     @app.get(
         "/v1/jobs/{job_posting_id}/best-fit-students",
@@ -390,18 +405,17 @@ def create_app(settings: ApiSettings | None = None, watcher: SnapshotWatcher | N
         need(who, access.JOBS, "api_best_fit_list", "best_fit")
         snap = snapshot()
         posting = job_key(snap, job_posting_id)
-        rows = snap.best_fit.rows(posting) or []
-        if rows:
-            record_reads(
-                who, "api_best_fit_list", [row["student_key"] for row in rows], f"job_posting:{posting}"
-            )
+        found = snap.best_fit.json(posting) or b"[]"
+        keys = [row["student_key"] for row in orjson.loads(found)]
+        if keys:
+            record_reads(who, "api_best_fit_list", keys, f"job_posting:{posting}")
         return json_response(
-            {
-                "data_as_of": snap.data_as_of,
-                "job_posting_id": posting,
-                "personal_fields": privacy.shown_or_masked(who.person),
-                "students": masked(rows, who.person),
-            }
+            json_object(
+                ("data_as_of", snap.data_as_of_json),
+                ("job_posting_id", dumps(posting)),
+                ("personal_fields", dumps(privacy.shown_or_masked(who.person))),
+                ("students", as_shown(found, who.person)),
+            )
         )
 
     def openapi() -> dict[str, Any]:

@@ -1,8 +1,8 @@
 """The published snapshot the API answers from, held in memory, and the watcher that swaps in a new publish.
 
 Records (profiles, recommendations, postings, best-fit lists) are read once per snapshot with the app's own
-statements (`app.data.records`) into Arrow tables ordered by key, with a dict from key to its rows' offsets:
-a request slices a few rows, it never scans a table. Search is `app.data.search.SearchEngine`, loaded once per
+statements (`app.data.records`), ordered by key, and each key's rows serialised to JSON once: a request
+looks its answer up by key, it never scans a table. Search is `app.data.search.SearchEngine`, loaded once per
 snapshot on the snapshot's own read-only connection. Settings: `CAMPUS_PUBLISH_DIR` (through
 `ingestion.destination.published_dir`).
 """
@@ -14,14 +14,17 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import orjson
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from app import privacy
 from app.data import records
 from app.data.search import SearchEngine, SearchFilters, SearchPage
 from ingestion.destination import SNAPSHOT_FILE, published_dir
@@ -46,39 +49,68 @@ def no_snapshot_message(path: Path) -> str:
     )
 
 
+# Rows turned into Python objects at a time while a snapshot loads (bounds the load's transient memory).
+LOAD_CHUNK_ROWS = 50_000
+
+
 @dataclass(frozen=True)
 class Keyed:
-    """Rows of one record kind ordered by key: `rows(key)` slices the key's rows, never scans."""
+    """Each key's rows serialised to JSON once per snapshot: a request answers with bytes it looks up, and
+    parses them only to mask them. As compact as the rows' JSON; no table is scanned per request."""
 
-    table: pa.Table
-    offsets: dict[str, tuple[int, int]]
+    answers: dict[str, bytes]
+    # The same answers masked by the app's rules, for records whose personal fields are not all text (a date
+    # of birth is masked whole, as the app masks it, not as the text its JSON would be).
+    masked: dict[str, bytes] | None = None
 
     @classmethod
-    def build(cls, table: pa.Table, key: str, drop_key: bool = False) -> Keyed:
+    def build(
+        cls, table: pa.Table, key: str, drop_key: bool = False, single: bool = False, mask: bool = False
+    ) -> Keyed:
+        """`table` ordered by `key`; `single`: one row per key, answered as an object, not a list; `mask`:
+        keep a masked copy of every answer too."""
         table = _plain_numbers(table)
         keys = table.column(key).to_pylist()
-        offsets: dict[str, tuple[int, int]] = {}
-        start = 0
-        for index in range(1, len(keys) + 1):
-            if index == len(keys) or keys[index] != keys[start]:
-                offsets[str(keys[start])] = (start, index - start)
-                start = index
         if drop_key:
             table = table.drop_columns([key])
-        return cls(table, offsets)
+        starts = [index for index in range(len(keys)) if index == 0 or keys[index] != keys[index - 1]]
+        answers: dict[str, bytes] = {}
+        masked: dict[str, bytes] | None = {} if mask else None
+        personal = privacy.pii_columns()
+        bounds = [*starts, len(keys)]
+        group = 0
+        while group < len(starts):
+            # A chunk of whole groups, about LOAD_CHUNK_ROWS rows (one larger group goes alone).
+            last = group + 1
+            while last < len(starts) and bounds[last + 1] - bounds[group] <= LOAD_CHUNK_ROWS:
+                last += 1
+            offset = bounds[group]
+            rows = table.slice(offset, bounds[last] - offset).to_pylist()
+            for row in rows:
+                for column in LIST_COLUMNS.intersection(row):
+                    row[column] = records.split_list(row[column])
+            for index in range(group, last):
+                chunk = rows[bounds[index] - offset : bounds[index + 1] - offset]
+                answers[str(keys[bounds[index]])] = orjson.dumps(chunk[0] if single else chunk)
+                if masked is not None:
+                    hidden = [privacy.mask_record(row, None, personal) for row in chunk]
+                    masked[str(keys[bounds[index]])] = orjson.dumps(hidden[0] if single else hidden)
+            group = last
+        return cls(answers, masked)
 
-    def rows(self, key: str) -> list[dict[str, Any]] | None:
-        found = self.offsets.get(key)
-        if found is None:
-            return None
-        rows = self.table.slice(*found).to_pylist()
-        for row in rows:
-            for column in LIST_COLUMNS.intersection(row):
-                row[column] = records.split_list(row[column])
-        return rows
+    def json(self, key: str, masked: bool = False) -> bytes | None:
+        return (self.masked if masked and self.masked is not None else self.answers).get(key)
+
+    def rows(self, key: str) -> Any:
+        """The key's rows (or row, when built `single`) as Python objects, or None."""
+        found = self.answers.get(key)
+        return None if found is None else orjson.loads(found)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.answers
 
     def __len__(self) -> int:
-        return len(self.offsets)
+        return len(self.answers)
 
 
 def _plain_numbers(table: pa.Table) -> pa.Table:
@@ -113,6 +145,10 @@ class Snapshot:
     @property
     def data_as_of(self) -> dict[str, str]:
         return {"run_id": self.run_id, "published_at": self.published_at}
+
+    @cached_property
+    def data_as_of_json(self) -> bytes:
+        return orjson.dumps(self.data_as_of)
 
     def search(self, text: str, filters: SearchFilters, page: int) -> SearchPage:
         return self.search_engine.search(text, filters, page)
@@ -160,12 +196,12 @@ def load(path: Path | None = None) -> Snapshot:
         ((run_id, published_at),) = connection.execute(
             "select run_id, published_at from main.publication"
         ).fetchall()
-        jobs = Keyed.build(arrow(records.JOB_FOR_ALL), "job_posting_id")
+        job_table = arrow(records.JOB_FOR_ALL)
         requisitions = {
             str(requisition): str(posting)
             for requisition, posting in zip(
-                jobs.table.column("requisition_id").to_pylist(),
-                jobs.table.column("job_posting_id").to_pylist(),
+                job_table.column("requisition_id").to_pylist(),
+                job_table.column("job_posting_id").to_pylist(),
                 strict=True,
             )
             if requisition is not None
@@ -175,14 +211,14 @@ def load(path: Path | None = None) -> Snapshot:
             inode=inode,
             run_id=str(run_id),
             published_at=published_at.isoformat(),
-            students=Keyed.build(arrow(records.STUDENT_FOR_ALL), "student_key"),
+            students=Keyed.build(arrow(records.STUDENT_FOR_ALL), "student_key", single=True, mask=True),
             job_recommendations=Keyed.build(
                 arrow(records.JOB_RECOMMENDATIONS_FOR_ALL), "student_key", drop_key=True
             ),
             course_recommendations=Keyed.build(
                 arrow(records.COURSE_RECOMMENDATIONS_FOR_ALL), "student_key", drop_key=True
             ),
-            jobs=jobs,
+            jobs=Keyed.build(job_table, "job_posting_id", single=True),
             requisitions=requisitions,
             best_fit=Keyed.build(arrow(records.BEST_FIT_FOR_ALL), "fit_job_posting_id", drop_key=True),
             search_engine=SearchEngine.load(query),

@@ -8,8 +8,11 @@ Answers come from the snapshot held in memory (api.snapshot). Settings: see api.
 
 # No `from __future__ import annotations`: FastAPI reads the endpoints' annotations, and `Who` is local.
 
+import asyncio
+import contextlib
 import math
 from collections.abc import AsyncIterator, Iterable, Mapping
+from concurrent.futures import Future
 from contextlib import asynccontextmanager
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -22,6 +25,7 @@ from pydantic import StringConstraints
 from starlette.responses import Response
 
 from api import models
+from api.auditing import AuditWriter
 from api.auth import InvalidToken, ProviderUnavailable, RateLimiter, TokenVerifier, client_of
 from api.problems import ApiProblem, install, problem_media_types, problem_response, responses
 from api.settings import ApiSettings
@@ -33,6 +37,9 @@ from app.data import records
 from app.data.errors import BadInput
 from app.data.search import DOC_TYPES, MAX_QUERY_CHARS, PAGE_SIZE, SearchFilters, SearchPage
 
+AUDIT_DOWN = "The access audit cannot be written, so no student data is returned. Tell the data team."
+# A request waits this long for its audit rows, then answers 503 rather than the data.
+AUDIT_WAIT_SECONDS = 15.0
 MAX_ID_CHARS = 100  # as the app's lookups: ids are at most a few dozen characters
 MAX_FILTER_VALUES = 20
 MAX_PAGE = 10_000
@@ -111,12 +118,14 @@ def create_app(settings: ApiSettings | None = None, watcher: SnapshotWatcher | N
     watcher = watcher or SnapshotWatcher()
     verifier = TokenVerifier(settings.issuer, settings.audience)
     limiter = RateLimiter(settings.rate_per_second, settings.rate_burst)
+    writer = AuditWriter()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         watcher.start()
         yield
         watcher.stop()
+        writer.stop()
 
     app = FastAPI(
         title="Campus Pathways API",
@@ -167,37 +176,35 @@ def create_app(settings: ApiSettings | None = None, watcher: SnapshotWatcher | N
         """403 unless the caller's roles allow `capability`; the refusal is an audit row first."""
         if who.person.may(capability):
             return
-        try:
-            event = audit.Event(
-                who.person.actor,
-                who.roles,
-                action,
-                audit.DENIED,
-                target=target,
-                detail={"needs": capability},
-            )
-            audit.record([event])
-        except audit.AuditUnavailable:
-            pass  # refused either way; nothing is shown
+        event = audit.Event(
+            who.person.actor, who.roles, action, audit.DENIED, target=target, detail={"needs": capability}
+        )
+        # Refused either way, nothing shown; a refusal is rare, so it waits for its row here.
+        with contextlib.suppress(audit.AuditUnavailable, TimeoutError):
+            writer.submit([event]).result(timeout=AUDIT_WAIT_SECONDS)
         raise ApiProblem(403, f"Your role does not allow this ({capability.replace('_', ' ')}).")
 
-    def record_reads(who: Caller, action: str, student_keys: Iterable[str], target: str) -> None:
+    def submit_reads(who: Caller, action: str, student_keys: Iterable[str], target: str) -> Future[str]:
+        events = audit.student_views(
+            who.person.actor, who.roles, action, student_keys, target, privacy.shown_or_masked(who.person)
+        )
+        return writer.submit(events)
+
+    async def record_reads(who: Caller, action: str, student_keys: Iterable[str], target: str) -> None:
         """The audit rows for students about to be answered; if they cannot be written, nothing is."""
         try:
-            audit.record(
-                audit.student_views(
-                    who.person.actor,
-                    who.roles,
-                    action,
-                    student_keys,
-                    target,
-                    privacy.shown_or_masked(who.person),
-                )
+            await asyncio.wait_for(
+                asyncio.wrap_future(submit_reads(who, action, student_keys, target)), AUDIT_WAIT_SECONDS
             )
-        except audit.AuditUnavailable:
-            raise ApiProblem(
-                503, "The access audit cannot be written, so no student data is returned. Tell the data team."
-            ) from None
+        except (audit.AuditUnavailable, TimeoutError):
+            raise ApiProblem(503, AUDIT_DOWN) from None
+
+    def record_reads_now(who: Caller, action: str, student_keys: Iterable[str], target: str) -> None:
+        """`record_reads` for the endpoints that run in the thread pool (search)."""
+        try:
+            submit_reads(who, action, student_keys, target).result(timeout=AUDIT_WAIT_SECONDS)
+        except (audit.AuditUnavailable, TimeoutError):
+            raise ApiProblem(503, AUDIT_DOWN) from None
 
     def as_shown(answer: bytes, person: Person) -> bytes:
         """Stored rows as they are for roles that see personal fields, else parsed and masked by the app's
@@ -283,7 +290,7 @@ def create_app(settings: ApiSettings | None = None, watcher: SnapshotWatcher | N
         rows = search_rows(found)
         students = [str(row["entity_id"]) for row in rows if row["doc_type"] == "student"]
         if students:
-            record_reads(who, "api_search_result", students, "search")
+            record_reads_now(who, "api_search_result", students, "search")
         clear = privacy.can_see_pii(who.person)
         results = []
         for row in rows:
@@ -325,7 +332,7 @@ def create_app(settings: ApiSettings | None = None, watcher: SnapshotWatcher | N
         need(who, access.STUDENT_PROFILE, "api_student_profile", "student_profile")
         snap = snapshot()
         found = student_json(snap, student_key, masked=not privacy.can_see_pii(who.person))
-        record_reads(who, "api_student_profile", [student_key], "student_profile")
+        await record_reads(who, "api_student_profile", [student_key], "student_profile")
         return json_response(
             json_object(
                 ("data_as_of", snap.data_as_of_json),
@@ -345,7 +352,7 @@ def create_app(settings: ApiSettings | None = None, watcher: SnapshotWatcher | N
         need(who, access.STUDENT_PROFILE, "api_job_recommendations", "job_recommendations")
         snap = snapshot()
         student_json(snap, student_key)
-        record_reads(who, "api_job_recommendations", [student_key], "job_recommendations")
+        await record_reads(who, "api_job_recommendations", [student_key], "job_recommendations")
         return json_response(
             json_object(
                 ("data_as_of", snap.data_as_of_json),
@@ -365,7 +372,7 @@ def create_app(settings: ApiSettings | None = None, watcher: SnapshotWatcher | N
         need(who, access.STUDENT_PROFILE, "api_course_recommendations", "course_recommendations")
         snap = snapshot()
         student_json(snap, student_key)
-        record_reads(who, "api_course_recommendations", [student_key], "course_recommendations")
+        await record_reads(who, "api_course_recommendations", [student_key], "course_recommendations")
         return json_response(
             json_object(
                 ("data_as_of", snap.data_as_of_json),
@@ -408,7 +415,7 @@ def create_app(settings: ApiSettings | None = None, watcher: SnapshotWatcher | N
         found = snap.best_fit.json(posting) or b"[]"
         keys = [row["student_key"] for row in orjson.loads(found)]
         if keys:
-            record_reads(who, "api_best_fit_list", keys, f"job_posting:{posting}")
+            await record_reads(who, "api_best_fit_list", keys, f"job_posting:{posting}")
         return json_response(
             json_object(
                 ("data_as_of", snap.data_as_of_json),

@@ -177,11 +177,14 @@ def _now() -> str:
 
 def record(events: Iterable[Event], path: Path | None = None) -> str:
     """Append the events as one request (one transaction, one request id); returns the request id."""
-    rows = list(events)
-    request_id = uuid.uuid4().hex
-    if not rows:
-        return request_id
+    return record_requests([events], path)[0]
+
+
+def record_requests(requests: Sequence[Iterable[Event]], path: Path | None = None) -> list[str]:
+    """Append several requests' events in one transaction, each request with its own request id (the API
+    commits the requests that queued while the previous commit ran together); all of them or none."""
     at = _now()
+    request_ids = [uuid.uuid4().hex for _ in requests]
     params = [
         (
             at,
@@ -194,10 +197,13 @@ def record(events: Iterable[Event], path: Path | None = None) -> str:
             json.dumps(dict(event.detail), sort_keys=True, default=str) if event.detail else None,
             request_id,
         )
-        for event in rows
+        for request_id, events in zip(request_ids, requests, strict=True)
+        for event in events
     ]
+    if not params:
+        return request_ids
     with _store(path) as connection:
-        connection.execute("begin immediate")  # one transaction: all the request's rows or none
+        connection.execute("begin immediate")  # one transaction: all the rows or none
         try:
             connection.executemany(
                 "insert into access_events (occurred_at, actor, roles, action, outcome, student_key, target, "
@@ -208,7 +214,7 @@ def record(events: Iterable[Event], path: Path | None = None) -> str:
             connection.execute("rollback")
             raise
         connection.execute("commit")
-    return request_id
+    return request_ids
 
 
 def events(

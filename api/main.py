@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 import orjson
+import pandas as pd
 from fastapi import Depends, FastAPI, Path, Query, Security
 from fastapi.openapi.utils import get_openapi
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -62,9 +63,10 @@ bearer = HTTPBearer(
 
 
 def json_default(value: Any) -> Any:
+    """What orjson cannot serialise itself, from a search page's frame: decimals, pandas' missing values."""
     if isinstance(value, Decimal):
         return float(value)
-    if value is None or value != value:  # pandas' NA and NaT compare unequal to themselves
+    if value is pd.NA or value is pd.NaT:
         return None
     return str(value)
 

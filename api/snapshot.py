@@ -258,6 +258,7 @@ def load(path: Path | None = None) -> Snapshot:
         connection.close()
         raise
     snapshot.load_seconds = time.perf_counter() - started
+    pa.default_memory_pool().release_unused()  # the load's Arrow tables are gone: give their memory back
     return snapshot
 
 

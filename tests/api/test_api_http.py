@@ -171,6 +171,7 @@ values = {json.dumps(jobs)}
             "2",
             "--no-color",
         ],
+        cwd=served.log.parent,  # its caches and reports land there, not in the repository
         capture_output=True,
         text=True,
         timeout=180,

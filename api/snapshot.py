@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -150,9 +150,6 @@ def _plain_numbers(table: pa.Table) -> pa.Table:
     return table
 
 
-Query = Callable[[str, Sequence[Any]], pd.DataFrame]
-
-
 @dataclass
 class Snapshot:
     """One publish, loaded: what every endpoint reads. Immutable once loaded; a new publish is a new one."""
@@ -281,6 +278,8 @@ class SnapshotWatcher:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(timeout=30)
+        if self.current is not None:
+            self.current.close()  # at shutdown, not left to the interpreter's teardown
 
     def check(self) -> bool:
         """Load the file if it is a publish the API does not hold yet; True when a new one was swapped in."""

@@ -9,6 +9,7 @@ the token or a claim's value.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import threading
@@ -96,6 +97,12 @@ class TokenVerifier:
                 return None
             self._keys = self._fetch_keys()
             return self._keys
+
+    def prefetch(self) -> None:
+        """Fetch the keys ahead of the first request (in the background at start-up); a failure is retried
+        by the first request that needs them."""
+        with contextlib.suppress(ProviderUnavailable):
+            self._key_set()
 
     def verify(self, token: str) -> Mapping[str, Any]:
         """The token's claims, or InvalidToken saying why not."""

@@ -11,6 +11,7 @@ Answers come from the snapshot held in memory (api.snapshot). Settings: see api.
 import asyncio
 import contextlib
 import math
+import threading
 from collections.abc import AsyncIterator, Iterable, Mapping
 from concurrent.futures import Future
 from contextlib import asynccontextmanager
@@ -125,6 +126,7 @@ def create_app(settings: ApiSettings | None = None, watcher: SnapshotWatcher | N
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         watcher.start()
+        threading.Thread(target=verifier.prefetch, name="jwks-prefetch", daemon=True).start()
         yield
         watcher.stop()
         writer.stop()

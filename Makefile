@@ -10,7 +10,7 @@ DATA ?= sandbox_data
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_PROJECT_DIR := $(CURDIR)/dbt_project
 
-.PHONY: install run test app browser wrk bench lint docs sandbox serve orchestrate clean
+.PHONY: install run test app api browser wrk bench lint docs sandbox serve orchestrate clean
 
 # Re-install only when the pins change; the stamp makes `make` idempotent and fast on a ready machine.
 $(STAMP): pyproject.toml
@@ -53,6 +53,10 @@ browser:
 # has an [auth] section for a real one.
 app: $(STAMP)
 	$(BIN)/campus app --data $(DATA)
+
+# The API on 127.0.0.1:8740 (docs at /docs); tokens from the identity provider at CAMPUS_API_ISSUER.
+api: $(STAMP)
+	$(BIN)/campus api
 
 # The API bench (bench/api_load.py) drives the API with Debian's wrk; install it only when missing.
 wrk:

@@ -105,14 +105,12 @@ def record_student_views(
 ) -> None:
     """One audit row per student whose record the page is about to show (a profile, a list of students)."""
     audit.record(
-        [
-            _event(
-                person,
-                action,
-                student_key=key,
-                target=target,
-                detail={"personal_fields": privacy.shown_or_masked(person)},
-            )
-            for key in student_keys
-        ]
+        audit.student_views(
+            person.actor,
+            sorted(person.roles),
+            action,
+            student_keys,
+            target,
+            privacy.shown_or_masked(person),
+        )
     )

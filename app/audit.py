@@ -85,6 +85,22 @@ class Event:
     detail: Mapping[str, Any] | None = None
 
 
+def student_views(
+    actor: str,
+    roles: Sequence[str],
+    action: str,
+    student_keys: Iterable[str],
+    target: str | None,
+    personal_fields: str,
+) -> list[Event]:
+    """One row per student whose record is about to be shown (a profile, a list of students), saying
+    whether personal fields were `shown` or `masked`: the app's pages and the API record the same rows."""
+    return [
+        Event(actor, roles, action, ALLOWED, key, target, {"personal_fields": personal_fields})
+        for key in student_keys
+    ]
+
+
 def audit_path() -> Path:
     configured = os.environ.get("CAMPUS_AUDIT_DB")
     return Path(configured) if configured else warehouse_path().parent / "audit" / "access.sqlite"
@@ -145,7 +161,7 @@ def _store(path: Path | None = None) -> Iterator[sqlite3.Connection]:
             # WAL with synchronous=normal: a committed row survives a crash of the app, not a power cut.
             connection.execute("pragma synchronous = normal")
         yield connection
-    except sqlite3.Error as error:
+    except (sqlite3.Error, OSError) as error:  # OSError: the store's folder cannot be made
         stale = connections.pop(str(path), None)
         if stale is not None:
             stale.close()
@@ -161,11 +177,14 @@ def _now() -> str:
 
 def record(events: Iterable[Event], path: Path | None = None) -> str:
     """Append the events as one request (one transaction, one request id); returns the request id."""
-    rows = list(events)
-    request_id = uuid.uuid4().hex
-    if not rows:
-        return request_id
+    return record_requests([events], path)[0]
+
+
+def record_requests(requests: Sequence[Iterable[Event]], path: Path | None = None) -> list[str]:
+    """Append several requests' events in one transaction, each request with its own request id (the API
+    commits the requests that queued while the previous commit ran together); all of them or none."""
     at = _now()
+    request_ids = [uuid.uuid4().hex for _ in requests]
     params = [
         (
             at,
@@ -178,10 +197,13 @@ def record(events: Iterable[Event], path: Path | None = None) -> str:
             json.dumps(dict(event.detail), sort_keys=True, default=str) if event.detail else None,
             request_id,
         )
-        for event in rows
+        for request_id, events in zip(request_ids, requests, strict=True)
+        for event in events
     ]
+    if not params:
+        return request_ids
     with _store(path) as connection:
-        connection.execute("begin immediate")  # one transaction: all the request's rows or none
+        connection.execute("begin immediate")  # one transaction: all the rows or none
         try:
             connection.executemany(
                 "insert into access_events (occurred_at, actor, roles, action, outcome, student_key, target, "
@@ -192,7 +214,7 @@ def record(events: Iterable[Event], path: Path | None = None) -> str:
             connection.execute("rollback")
             raise
         connection.execute("commit")
-    return request_id
+    return request_ids
 
 
 def events(

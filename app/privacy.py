@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -115,6 +115,17 @@ def mask_frame(frame: pd.DataFrame, person: Person | None, extra: Iterable[str] 
     for column in hidden:
         masked[column] = masked[column].astype(object).map(mask_value)
     return masked
+
+
+def mask_record(
+    record: Mapping[str, Any], person: Person | None, personal: frozenset[str] | None = None
+) -> Mapping[str, Any]:
+    """`mask_frame` for one row as a mapping (the API's records): the same columns, the same masks.
+    `personal` lets a caller masking many rows look the column list up once."""
+    if can_see_pii(person):
+        return record
+    personal = pii_columns() if personal is None else personal
+    return {key: mask_value(value) if key.lower() in personal else value for key, value in record.items()}
 
 
 def mask_text(text: str | None, person: Person | None) -> str | None:

@@ -13,6 +13,7 @@ from app.access import AccessDenied
 from app.audit import AuditUnavailable
 from app.connection import WarehouseBusy, WarehouseError
 from app.data.errors import BadInput
+from app.data.records import split_list
 
 log = logging.getLogger("app")
 
@@ -42,21 +43,6 @@ def guarded(render: Callable[[], None]) -> None:
             f"This page could not be shown (reference {reference}). The details are in the app's log; "
             "please pass the reference to the data team."
         )
-
-
-def split_list(value: object) -> list[str]:
-    """A delimited skill list from dbt (`a; b`) or a native list, as a list of names."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return []
-    if isinstance(value, list | tuple):
-        return [str(item) for item in value if item is not None and str(item).strip()]
-    if hasattr(value, "tolist"):
-        return split_list(value.tolist())
-    text = str(value)
-    for separator in (";", "|", ","):
-        if separator in text:
-            return [part.strip() for part in text.split(separator) if part.strip()]
-    return [text.strip()] if text.strip() else []
 
 
 def skills_text(value: object) -> str:

@@ -55,6 +55,22 @@ def _app(args: argparse.Namespace) -> int:
     return launch(args.data, args.port, args.identity_port, args.accounts_file)
 
 
+def _api(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    # The factory reads its settings from the environment in each worker process.
+    uvicorn.run(
+        "api.main:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="info",
+        access_log=False,  # a request line would carry a student key; the audit records reads instead
+    )
+    return 0
+
+
 def _ingest(args: argparse.Namespace) -> int:
     from orchestration.ingest import run_ingest
 
@@ -296,6 +312,14 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--identity-port", type=int, default=8730)
     app.add_argument("--accounts-file", type=Path, help="more sandbox accounts: a JSON list of {sub, claims}")
     app.set_defaults(handler=_app)
+
+    api = commands.add_parser(
+        "api", help="the search and recommendation API (FastAPI on uvicorn) over the published snapshot"
+    )
+    api.add_argument("--host", default="127.0.0.1")
+    api.add_argument("--port", type=int, default=8740)
+    api.add_argument("--workers", type=int, default=1, help="processes, each holding the snapshot in memory")
+    api.set_defaults(handler=_api)
 
     orch = commands.add_parser(
         "orchestrate", help="locally: start the sandbox, then `dagster dev` on 127.0.0.1 pointed at it"

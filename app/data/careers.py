@@ -10,17 +10,10 @@ from typing import Any
 
 import pandas as pd
 
+from app.data import records
 from app.data.errors import BadInput
 from app.data.sql import placeholders
 from app.data.warehouse import LONG_TTL, MEDIUM_TTL, fetch
-
-_JOB = """
-select job_posting_id, requisition_id, job_title, employer, location, region, posted_date, posting_status,
-       salary_min, salary_max, skill_count, skills
-from marts.dim_job_posting
-where job_posting_id = ? or requisition_id = ?
-limit 1
-"""
 
 
 def job_posting(identifier: str | None) -> pd.Series:
@@ -29,26 +22,14 @@ def job_posting(identifier: str | None) -> pd.Series:
         raise BadInput("Enter a job posting id or requisition id, or find the posting on the Search page.")
     if len(wanted) > 100:
         raise BadInput("That is not a job posting id: ids are at most a few dozen characters.")
-    frame = fetch(_JOB, (wanted, wanted), MEDIUM_TTL)
+    frame = fetch(records.JOB_FOR_ONE, (wanted, wanted), MEDIUM_TTL)
     if frame.empty:
         raise BadInput(f"No job posting has the id {wanted!r}.")
     return frame.iloc[0]
 
 
-def best_fit_students(job_posting_id: str, limit: int = 20) -> pd.DataFrame:
-    return fetch(
-        """
-        select r.student_key, s.first_name, s.last_name, s.program_code, s.gpa, r.rank, r.score,
-               r.matched_skills, r.missing_skills, r.reason
-        from recommendations.rec_student_jobs as r
-        inner join marts.dim_student as s on s.student_key = r.student_key
-        where r.job_posting_id = ?
-        order by r.score desc, r.rank, r.student_key
-        limit ?
-        """,
-        (job_posting_id, int(limit)),
-        MEDIUM_TTL,
-    )
+def best_fit_students(job_posting_id: str, limit: int = records.BEST_FIT_LIMIT) -> pd.DataFrame:
+    return fetch(records.BEST_FIT_FOR_ONE, (job_posting_id, int(limit)), MEDIUM_TTL)
 
 
 def recent_postings(limit: int = 200) -> pd.DataFrame:

@@ -8,47 +8,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from app.data import records
 from app.data.errors import BadInput
 from app.data.warehouse import MEDIUM_TTL, fetch, has_relation
-
-_STUDENT = """
-select
-    s.student_key,
-    s.sis_student_id,
-    s.workday_student_id,
-    s.first_name,
-    s.last_name,
-    s.email,
-    s.phone,
-    s.date_of_birth,
-    s.city,
-    s.program_code,
-    p.program_name,
-    p.degree,
-    s.student_status,
-    s.enrollment_date,
-    s.expected_graduation_date,
-    s.gpa,
-    s.workday_location,
-    s.match_rule,
-    s.match_confidence,
-    s.duplicate_record_count,
-    s.is_in_sis,
-    s.is_in_workday,
-    perf.attendance_days,
-    perf.present_days,
-    perf.attendance_rate,
-    perf.assessment_count,
-    perf.avg_score_pct
-from marts.dim_student as s
-left join marts.dim_program as p on p.academic_program_id = s.academic_program_id
-left join marts.student_performance_summary as perf on perf.student_key = s.student_key
-where s.student_key = ?
-    or cast(s.sis_student_id as varchar) = ?
-    or s.workday_student_id = ?
-order by case when s.student_key = ? then 0 else 1 end
-limit 1
-"""
 
 
 def student(identifier: str | None) -> pd.Series:
@@ -58,7 +20,7 @@ def student(identifier: str | None) -> pd.Series:
         raise BadInput("Enter a student key, SIS id or Workday id, or find the student on the Search page.")
     if len(wanted) > 100:
         raise BadInput("That is not a student id: ids are at most a few dozen characters.")
-    frame = fetch(_STUDENT, (wanted, wanted, wanted, wanted), MEDIUM_TTL)
+    frame = fetch(records.STUDENT_FOR_ONE, (wanted, wanted, wanted, wanted), MEDIUM_TTL)
     if frame.empty:
         raise BadInput(
             f"No student has the id {wanted!r}. Check the id, or find the student on the Search page."
@@ -112,29 +74,8 @@ def student_skills(student_key: str) -> pd.DataFrame | None:
 
 
 def job_recommendations(student_key: str) -> pd.DataFrame:
-    return fetch(
-        """
-        select r.rank, r.job_posting_id, j.job_title, j.employer, j.location, j.region, j.posting_status,
-               r.score, r.matched_skills, r.missing_skills, r.reason
-        from recommendations.rec_student_jobs as r
-        left join marts.dim_job_posting as j on j.job_posting_id = r.job_posting_id
-        where r.student_key = ?
-        order by r.rank
-        """,
-        (student_key,),
-        MEDIUM_TTL,
-    )
+    return fetch(records.JOB_RECOMMENDATIONS_FOR_ONE, (student_key,), MEDIUM_TTL)
 
 
 def course_recommendations(student_key: str) -> pd.DataFrame:
-    return fetch(
-        """
-        select r.rank, r.course_id, c.course_code, c.course_title, c.department, r.closes_skills, r.reason
-        from recommendations.rec_student_courses as r
-        left join marts.dim_course as c on c.course_id = r.course_id
-        where r.student_key = ?
-        order by r.rank
-        """,
-        (student_key,),
-        MEDIUM_TTL,
-    )
+    return fetch(records.COURSE_RECOMMENDATIONS_FOR_ONE, (student_key,), MEDIUM_TTL)

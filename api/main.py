@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal
 
 import orjson
 import pandas as pd
-from fastapi import Depends, FastAPI, Path, Query, Security
+from fastapi import Depends, FastAPI, Path, Query, Request, Security
 from fastapi.openapi.utils import get_openapi
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import StringConstraints
@@ -147,7 +147,15 @@ def create_app(settings: ApiSettings | None = None, watcher: SnapshotWatcher | N
             raise ApiProblem(503, watcher.problem or "The published snapshot is loading; try again shortly.")
         return current
 
+    def deny(person: Person, action: str, target: str, needs: str) -> None:
+        """Record a refusal; refused either way, nothing shown, so a refusal (rare) waits for its row."""
+        roles = sorted(person.roles)
+        event = audit.Event(person.actor, roles, action, audit.DENIED, target=target, detail={"needs": needs})
+        with contextlib.suppress(audit.AuditUnavailable, TimeoutError):
+            writer.submit([event]).result(timeout=AUDIT_WAIT_SECONDS)
+
     async def caller(
+        request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
     ) -> Caller:
         if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
@@ -171,6 +179,8 @@ def create_app(settings: ApiSettings | None = None, watcher: SnapshotWatcher | N
                 headers={"Retry-After": retry},
             )
         if not person.roles:
+            # As the app's no-access page: the refusal is recorded (the path only: never the query's text).
+            deny(person, "api_request", request.url.path, "a role")
             raise ApiProblem(403, "The token's groups map to no role in Campus Pathways.")
         return Caller(person, client)
 
@@ -180,12 +190,7 @@ def create_app(settings: ApiSettings | None = None, watcher: SnapshotWatcher | N
         """403 unless the caller's roles allow `capability`; the refusal is an audit row first."""
         if who.person.may(capability):
             return
-        event = audit.Event(
-            who.person.actor, who.roles, action, audit.DENIED, target=target, detail={"needs": capability}
-        )
-        # Refused either way, nothing shown; a refusal is rare, so it waits for its row here.
-        with contextlib.suppress(audit.AuditUnavailable, TimeoutError):
-            writer.submit([event]).result(timeout=AUDIT_WAIT_SECONDS)
+        deny(who.person, action, target, capability)
         raise ApiProblem(403, f"Your role does not allow this ({capability.replace('_', ' ')}).")
 
     def submit_reads(who: Caller, action: str, student_keys: Iterable[str], target: str) -> Future[str]:

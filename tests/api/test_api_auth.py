@@ -53,10 +53,16 @@ def test_garbage_is_401(client: TestClient) -> None:
     assert_unauthorized(client, {"Authorization": "Bearer not.a.token"}, "malformed")
 
 
-def test_groups_that_map_to_no_role_are_403(client: TestClient, issuer: Issuer) -> None:
+def test_groups_that_map_to_no_role_are_403_and_the_refusal_is_audited(
+    client: TestClient, issuer: Issuer, api_env: Path
+) -> None:
     for headers in (issuer.headers(None), issuer.headers(None, groups=["campus-library"])):
         answer = client.get("/v1/search", params={"q": "data"}, headers=headers)
         assert answer.status_code == 403 and "no role" in answer.json()["detail"]
+    # The path only: the search text never reaches the audit.
+    assert [(r["action"], r["outcome"], r["target"]) for r in audit_rows(api_env)] == [
+        ("api_request", "denied", "/v1/search")
+    ] * 2
 
 
 def test_a_role_without_the_profile_capability_is_403_and_the_refusal_is_audited(

@@ -30,6 +30,8 @@ from ingestion.files.settings import PERSON_FIELDS as FILES_PERSON_FIELDS
 from ingestion.oracle_sis import oracle_sis
 from ingestion.oracle_sis.settings import PERSON_FIELDS as SIS_PERSON_FIELDS
 from ingestion.oracle_sis.settings import SIS_TABLES
+from ingestion.suppression import Suppression, suppress
+from ingestion.suppression import load as load_suppression
 from ingestion.tableau import tableau
 from ingestion.tableau.settings import PERSON_FIELDS as TABLEAU_PERSON_FIELDS
 from ingestion.tableau.views import DEFAULT_VIEWS, spec_for
@@ -84,9 +86,12 @@ class Source:
         table = table.lower()
         return self.child_tables.get(table, table)
 
-    def source(self) -> DltSource:
-        """The dlt source with its configuration resolved (SIS: the database is reflected now)."""
+    def source(self, suppression: Suppression | None = None) -> DltSource:
+        """The dlt source with its configuration resolved (SIS: the database is reflected now), the people on
+        the suppression list (`suppression`, default: as stored now) dropped from it before they land; every
+        loader (the runner, Dagster) gets its rows here, so none can bring an erased person back."""
         built: DltSource = self.factory()
+        suppress(built, self.person_fields, suppression if suppression is not None else load_suppression())
         return built
 
 

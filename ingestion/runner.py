@@ -92,10 +92,9 @@ def run_source(name: str, destination: str | None = None) -> SourceResult:
     try:
         registered = source_named(name)
         pipeline = make_pipeline(registered.name, destination)
-        built = registered.source()
         # erased people never land again, even when the source still sends them (docs/decisions/017)
         suppression = suppression_list.load()
-        suppression_list.suppress(built, registered.person_fields, suppression)
+        built = registered.source(suppression)
         pipeline.run(built, loader_file_format=registered.loader_file_format)
         tables = with_suppressed(loaded_tables(pipeline), registered.resources, suppression.dropped)
         status, error = "success", None

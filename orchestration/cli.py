@@ -159,7 +159,7 @@ def _privacy_erase(args: argparse.Namespace) -> int:
         result = erase(args.student, args.request, args.by, apply=args.apply)
     except ErasureError as refused:
         print(f"request {args.request} ({mode}): {refused.outcome.upper()}: {refused}")
-        return 1
+        return 0 if refused.outcome == "already_erased" else 1
     verb = "removed" if args.apply else "would remove"
     print(f"request {args.request} ({mode}): {verb} {result.total:,} rows or files")
     for place, rows in sorted(result.counts.items()):

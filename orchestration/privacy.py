@@ -444,9 +444,8 @@ def erase_in_database(
         if table == search_terms:
             removed.update(_erase_from_search_index(con, condition))
             continue
-        rows = _count(con, f"select count(*) from {table} where {condition}")
+        rows = _count(con, f"delete from {table} where {condition}")
         if rows:
-            con.execute(f"delete from {table} where {condition}")
             removed[_label(table)] = rows
     if not any(t == search_terms for t, _ in plan) and _has_table(con, "search", "search_vocabulary"):
         removed.update(_erase_from_search_index(con, None))  # terms an interrupted attempt left orphaned
@@ -532,23 +531,6 @@ def _lake_extra(person: Person, warehouse: Path) -> list[str]:
     return _pseudonyms(values, key)
 
 
-def _parquet_columns(con: duckdb.DuckDBPyConnection, path: Path) -> list[tuple[str, str]]:
-    rows = con.execute(
-        f"describe select * from read_parquet({_literal(str(path))}, hive_partitioning = false)"
-    ).fetchall()
-    return [(r[0], r[1]) for r in rows]
-
-
-def _lake_file_rows(
-    con: duckdb.DuckDBPyConnection, path: Path, person: Person, extra: Sequence[str]
-) -> tuple[int, str | None]:
-    condition = match_condition(_parquet_columns(con, path), person, extra)
-    if condition is None:
-        return 0, None
-    source = f"read_parquet({_literal(str(path))}, hive_partitioning = false)"
-    return _count(con, f"select count(*) from {source} where {condition}"), condition
-
-
 def rewrite_lake_file(con: duckdb.DuckDBPyConnection, path: Path, condition: str) -> None:
     """Replace `path` by a copy without the matching rows (written beside it, then renamed: a reader sees
     the old file or the new one, never half of one)."""
@@ -562,18 +544,39 @@ def rewrite_lake_file(con: duckdb.DuckDBPyConnection, path: Path, condition: str
 
 
 def _lake(folder: Path, person: Person, extra: Sequence[str], apply: bool) -> dict[str, int]:
+    """The person's rows per lake file of one publish, a table's files read in one query; with `apply`
+    each affected file is rewritten without them."""
     found: dict[str, int] = {}
     lake = folder / LAKE_DIR
     if not lake.is_dir():
         return found
+    tables: dict[Path, list[Path]] = {}
+    for path in sorted(lake.rglob("*.parquet")):
+        table = lake.joinpath(*path.relative_to(lake).parts[:2])  # lake/<schema>/<table>/...
+        tables.setdefault(table, []).append(path)
     with duckdb.connect() as con:
-        for path in sorted(lake.rglob("*.parquet")):
-            rows, condition = _lake_file_rows(con, path, person, extra)
-            if rows and condition:
+        for files in tables.values():
+            for path, rows, condition in _lake_rows(con, files, person, extra):
                 found[str(path.relative_to(lake))] = rows
                 if apply:
                     rewrite_lake_file(con, path, condition)
     return found
+
+
+def _lake_rows(
+    con: duckdb.DuckDBPyConnection, files: Sequence[Path], person: Person, extra: Sequence[str]
+) -> list[tuple[Path, int, str]]:
+    """(file, rows, condition) for each of one table's files that holds the person."""
+    listed = ", ".join(_literal(str(f)) for f in files)
+    source = f"read_parquet([{listed}], hive_partitioning = false, union_by_name = true, filename = true)"
+    columns = [(r[0], r[1]) for r in con.execute(f"describe select * from {source}").fetchall()]
+    condition = match_condition([c for c in columns if c[0] != "filename"], person, extra)
+    if condition is None:
+        return []
+    hits = con.execute(
+        f"select filename, count(*) from {source} where {condition} group by filename"
+    ).fetchall()
+    return [(Path(name), int(rows), condition) for name, rows in hits]
 
 
 def _snapshot(
@@ -604,10 +607,6 @@ def _snapshot(
     os.replace(partial, snapshot)
     _update_manifest(folder / MANIFEST_FILE, removed)
     if is_current:
-        link = settings.root / f".{SNAPSHOT_FILE}.erasing"
-        link.unlink(missing_ok=True)
-        os.link(snapshot, link)
-        os.replace(link, settings.snapshot)
         _update_manifest(settings.root / CURRENT_FILE, removed)
     return removed
 
@@ -625,17 +624,34 @@ def _update_manifest(path: Path, removed: dict[str, int]) -> None:
 
 
 def published(person: Person, apply: bool, warehouse: Path) -> dict[str, dict[str, int]]:
-    """The person's rows in every kept publish: `snapshot <id>` and `lake <id>` -> counts."""
+    """The person's rows in every kept publish: `lake <id>` and `snapshot <id>` -> counts. Oldest first and
+    each lake before its snapshot, the current snapshot last: until the end a snapshot still knows the person,
+    so a request cut off half-way can resolve them again when it is re-run."""
     settings = PublishSettings.from_env()
     now = current(settings)
     extra = _lake_extra(person, warehouse)
     found: dict[str, dict[str, int]] = {}
-    for publication in publications(settings):
+    kept = publications(settings)
+    kept.sort(key=lambda p: (now is not None and p.publish_id == now.publish_id, p.publish_id))
+    for publication in kept:
         folder = Path(publication.folder)
         is_current = now is not None and now.publish_id == publication.publish_id
-        found[f"snapshot {publication.publish_id}"] = _snapshot(folder, person, apply, is_current, settings)
         found[f"lake {publication.publish_id}"] = _lake(folder, person, extra, apply)
+        found[f"snapshot {publication.publish_id}"] = _snapshot(folder, person, apply, is_current, settings)
+        if is_current and apply:
+            _relink_current(settings, folder / SNAPSHOT_FILE)
     return found
+
+
+def _relink_current(settings: PublishSettings, snapshot: Path) -> None:
+    """The readers' snapshot path is a hard link to the current publish's file: point it at the rewritten one
+    (also when an earlier attempt was cut off between the rewrite and the link)."""
+    if settings.snapshot.is_file() and os.path.samefile(settings.snapshot, snapshot):
+        return
+    link = settings.root / f".{SNAPSHOT_FILE}.erasing"
+    link.unlink(missing_ok=True)
+    os.link(snapshot, link)
+    os.replace(link, settings.snapshot)
 
 
 def resolve_in_publishes(identifier: str) -> Person | None:
@@ -643,8 +659,9 @@ def resolve_in_publishes(identifier: str) -> Person | None:
     already cleared)."""
     keys: set[str] = set()
     person = None
-    for publication in publications(PublishSettings.from_env()):
-        snapshot = Path(publication.folder) / SNAPSHOT_FILE
+    settings = PublishSettings.from_env()
+    snapshots = [settings.snapshot, *(Path(p.folder) / SNAPSHOT_FILE for p in publications(settings))]
+    for snapshot in snapshots:
         if not snapshot.is_file():
             continue
         with duckdb.connect(str(snapshot), read_only=True) as con:
@@ -672,8 +689,7 @@ def _package_of(path: Path, root: Path) -> Path | None:
 def _file_holds(path: Path, needles: Sequence[bytes], person: Person) -> bool:
     if path.suffix == ".parquet":
         with duckdb.connect() as con:
-            rows, _ = _lake_file_rows(con, path, person, ())
-            return rows > 0
+            return bool(_lake_rows(con, [path], person, ()))
     data = path.read_bytes()
     if data[:2] == b"\x1f\x8b":
         with suppress(OSError):
@@ -726,6 +742,11 @@ def _working(apply: bool) -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
 
 
+def _suppressed(identifier: str) -> bool:
+    listed = suppression.load()
+    return any(listed.is_suppressed(kind, identifier) for kind in suppression.KINDS)
+
+
 def verify(con: duckdb.DuckDBPyConnection, person: Person) -> dict[str, int]:
     """Everything still holding the person: the working warehouse (`con`: ids, e-mail and names), every kept
     snapshot and lake file, and dlt's working folders. Empty when the erasure is complete."""
@@ -751,6 +772,12 @@ def erase(identifier: str, request_id: str, by: str, apply: bool = False) -> Res
             person = resolve(con, identifier)
             if person is None:
                 person = resolve_in_publishes(identifier)
+            if person is None and _suppressed(identifier):
+                raise ErasureError(
+                    "already_erased",
+                    f"the {kind} given belongs to a person erased before (it is on the suppression list) and "
+                    "is found nowhere any more: nothing to do.",
+                )
             if person is None:
                 raise ErasureError(
                     "not_found",
@@ -770,9 +797,9 @@ def erase(identifier: str, request_id: str, by: str, apply: bool = False) -> Res
             else:
                 result.add("", find_in_database(con, person))
             # still holding the warehouse: no run loads or publishes while the copies are cleared
+            result.add("pipelines", pipeline_files(person, apply))
             for place, found in published(person, apply, warehouse_path()).items():
                 result.add(place, found)
-            result.add("pipelines", pipeline_files(person, apply))
             if apply:
                 result.remaining = verify(con, person)
                 result.verification = "passed" if not result.remaining else "failed"

@@ -629,9 +629,9 @@ def published(person: Person, apply: bool, warehouse: Path) -> dict[str, dict[st
     so a request cut off half-way can resolve them again when it is re-run."""
     settings = PublishSettings.from_env()
     now = current(settings)
-    extra = _lake_extra(person, warehouse)
     found: dict[str, dict[str, int]] = {}
     kept = publications(settings)
+    extra = _lake_extra(person, warehouse) if kept else []  # no lake, no key to read (or make)
     kept.sort(key=lambda p: (now is not None and p.publish_id == now.publish_id, p.publish_id))
     for publication in kept:
         folder = Path(publication.folder)

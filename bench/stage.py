@@ -211,6 +211,7 @@ def stage_erase() -> dict[str, Any]:
         "rows": result.total,
         "places": len(result.counts),
         "verification": result.verification,
+        "step_seconds": result.seconds,
     }
 
 

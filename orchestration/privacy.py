@@ -27,6 +27,7 @@ import os
 import re
 import shutil
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field
@@ -98,7 +99,6 @@ class Person:
     sis_ids: tuple[int, ...]
     workday_ids: tuple[str, ...]
     emails: tuple[str, ...]
-    names: tuple[str, ...]  # "first last", lower-cased: looked for in the verification, never matched on
 
     def unique_strings(self) -> list[str]:
         """Lower-cased values that identify this person alone."""
@@ -121,6 +121,12 @@ class Result:
     counts: dict[str, int] = field(default_factory=dict)
     verification: str = "not_run"
     remaining: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)  # per step, for `make bench`
+    _started: float = field(default_factory=time.perf_counter)
+
+    def lap(self, step: str) -> None:
+        now = time.perf_counter()
+        self.seconds[step] = round(now - self._started - sum(self.seconds.values()), 3)
 
     def add(self, place: str, found: dict[str, int]) -> None:
         for name, rows in found.items():
@@ -259,7 +265,6 @@ def _person(con: duckdb.DuckDBPyConnection, key: str) -> Person:
     sis: set[int] = set()
     workday: set[str] = set()
     emails: set[str] = set()
-    names: set[str] = set()
     if _has_table(con, "intermediate", "int_students__identity_matched"):
         for sis_id, surviving, wd in con.execute(
             "select sis_student_id, surviving_sis_student_id, workday_student_id "
@@ -270,16 +275,15 @@ def _person(con: duckdb.DuckDBPyConnection, key: str) -> Person:
             if wd:
                 workday.add(str(wd).lower())
     if _has_table(con, "marts", "dim_student"):
-        for sis_id, wd, email, first, last in con.execute(
-            "select sis_student_id, workday_student_id, email, first_name, last_name from marts.dim_student "
-            "where student_key = ?",
+        for sis_id, wd, email in con.execute(
+            "select sis_student_id, workday_student_id, email from marts.dim_student where student_key = ?",
             [key],
         ).fetchall():
             if sis_id is not None:
                 sis.add(int(sis_id))
             if wd:
                 workday.add(str(wd).lower())
-            _add_contact(emails, names, email, first, last)
+            _add_email(emails, email)
     sources: list[tuple[str, str, str, list[Any]]] = [
         ("raw_oracle_sis", "students", "student_id", sorted(sis)),
         ("raw_workday", "students", "id", sorted(workday)),
@@ -289,21 +293,17 @@ def _person(con: duckdb.DuckDBPyConnection, key: str) -> Person:
         if values and _has_table(con, schema, table):
             marks = ", ".join("?" for _ in values)
             rows = con.execute(
-                f"select email, first_name, last_name from {schema}.{table} where {column} in ({marks})",
+                f"select email from {schema}.{table} where {column} in ({marks})",
                 values,
             ).fetchall()
-            for email, first, last in rows:
-                _add_contact(emails, names, email, first, last)
-    return Person(
-        key.lower(), tuple(sorted(sis)), tuple(sorted(workday)), tuple(sorted(emails)), tuple(sorted(names))
-    )
+            for (email,) in rows:
+                _add_email(emails, email)
+    return Person(key.lower(), tuple(sorted(sis)), tuple(sorted(workday)), tuple(sorted(emails)))
 
 
-def _add_contact(emails: set[str], names: set[str], email: Any, first: Any, last: Any) -> None:
+def _add_email(emails: set[str], email: Any) -> None:
     if email and str(email).strip():
         emails.add(str(email).strip().lower())
-    if first and last:
-        names.add(f"{str(first).strip()} {str(last).strip()}".lower())
 
 
 def resolve(con: duckdb.DuckDBPyConnection, identifier: str) -> Person | None:
@@ -342,21 +342,22 @@ def match_condition(
     `person`; None when no column could hold them."""
     keys = [*person.keys(), *extra_strings]
     sis = person.sis_texts()
+    whole = [*keys, *person.emails, *(f"sis:{s}" for s in sis)]
     names = {name.lower() for name, _ in columns}
     parts: list[str] = []
     for name, data_type in columns:
         column = _quote(name)
         lowered = name.lower()
-        typed = data_type.upper()
         about_student = "student" in lowered
-        if _TEXT.match(typed):
-            text = f"lower({column})"
-            parts += [f"contains({text}, {_literal(value)})" for value in keys]
-            if person.emails:
-                parts.append(f"trim({text}) in ({', '.join(_literal(e) for e in person.emails)})")
+        if _TEXT.match(data_type.upper()):
+            # Whole values everywhere (cheap); inside the text only where a key is built from others
+            # (`student:<key>`, `wd:<id>`), and e-mails whatever their case where a column holds e-mails.
+            parts.append(f"{column} in ({', '.join(_literal(v) for v in whole)})")
+            if lowered.endswith(("id", "key")):
+                parts += [f"contains({column}, {_literal(value)})" for value in keys]
+            if "email" in lowered and person.emails:
+                parts.append(f"lower(trim({column})) in ({', '.join(_literal(e) for e in person.emails)})")
             if sis:
-                listed = ", ".join(_literal(f"sis:{s}") for s in sis)
-                parts.append(f"{text} in ({listed})")
                 numbers = ", ".join(_literal(s) for s in sis)
                 if about_student:
                     parts.append(f"replace(trim({column}), ',', '') in ({numbers})")
@@ -364,7 +365,7 @@ def match_condition(
                     lowered == "record_key" and "table_name" in names
                 ):  # quality rows keyed by the student's id
                     parts.append(f"({column} in ({numbers}) and lower(\"table_name\") like '%student%')")
-        elif _INTEGER.match(typed) and about_student and sis:
+        elif _INTEGER.match(data_type.upper()) and about_student and sis:
             parts.append(f"{column} in ({', '.join(sis)})")
     return " or ".join(parts) if parts else None
 
@@ -496,29 +497,6 @@ def _referencing(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
             "where constraint_type = 'FOREIGN KEY' and database_name = current_database()"
         ).fetchall()
     }
-
-
-def names_in_database(con: duckdb.DuckDBPyConnection, person: Person) -> dict[str, int]:
-    """Rows whose text holds the person's full name or both their names (verification only: a name is not
-    unique, so nothing is deleted by it)."""
-    found: dict[str, int] = {}
-    if not person.names:
-        return found
-    for (schema, table), columns in _relations(con).items():
-        text = [c for c, t in columns if _TEXT.match(t.upper())]
-        if not text:
-            continue
-        parts = [f"contains(lower({_quote(c)}), {_literal(n)})" for c in text for n in person.names]
-        lowered = {c.lower(): c for c in text}
-        if "first_name" in lowered and "last_name" in lowered:
-            first, last = _quote(lowered["first_name"]), _quote(lowered["last_name"])
-            parts += [f"lower(trim({first}) || ' ' || trim({last})) = {_literal(n)}" for n in person.names]
-        rows = _count(
-            con, f"select count(*) from {_quote(schema)}.{_quote(table)} where {' or '.join(parts)}"
-        )
-        if rows:
-            found[f"{schema}.{table}"] = rows
-    return found
 
 
 # ---------------------------------------------------------------- published snapshots and the lake
@@ -706,7 +684,7 @@ def pipeline_files(person: Person, apply: bool) -> dict[str, int]:
     found: dict[str, int] = {}
     if not root.is_dir():
         return found
-    needles = [s.encode() for s in (*person.unique_strings(), *person.names)]
+    needles = [s.encode() for s in person.unique_strings()]
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         if not path.exists() or not _file_holds(path, needles, person):
             continue
@@ -748,11 +726,10 @@ def _suppressed(identifier: str) -> bool:
 
 
 def verify(con: duckdb.DuckDBPyConnection, person: Person) -> dict[str, int]:
-    """Everything still holding the person: the working warehouse (`con`: ids, e-mail and names), every kept
+    """Everything still holding the person's ids or e-mails (a name is no identifier: many people share one):
+    the working warehouse (`con`), every kept
     snapshot and lake file, and dlt's working folders. Empty when the erasure is complete."""
-    remaining: dict[str, int] = {}
-    for table, rows in {**find_in_database(con, person), **names_in_database(con, person)}.items():
-        remaining[table] = remaining.get(table, 0) + rows
+    remaining: dict[str, int] = dict(find_in_database(con, person))
     for place, found in published(person, apply=False, warehouse=warehouse_path()).items():
         for name, rows in found.items():
             remaining[f"{place}:{name}"] = rows
@@ -796,13 +773,17 @@ def erase(identifier: str, request_id: str, by: str, apply: bool = False) -> Res
                 result.add("", erase_in_database(con, person))
             else:
                 result.add("", find_in_database(con, person))
+            result.lap("warehouse")
             # still holding the warehouse: no run loads or publishes while the copies are cleared
             result.add("pipelines", pipeline_files(person, apply))
+            result.lap("pipelines")
             for place, found in published(person, apply, warehouse_path()).items():
                 result.add(place, found)
+            result.lap("published")
             if apply:
                 result.remaining = verify(con, person)
                 result.verification = "passed" if not result.remaining else "failed"
+                result.lap("verification")
     except WarehouseLocked as locked:
         _record(request_id, by, mode, kind, "finished", "locked", result, detail=str(locked))
         raise ErasureError("locked", str(locked)) from None

@@ -565,15 +565,16 @@ def _snapshot(
     snapshot = folder / SNAPSHOT_FILE
     if not snapshot.is_file():
         return {}
-    with duckdb.connect(str(snapshot), read_only=True) as con:
-        found = find_in_database(con, person)
-    if not apply or not found:
-        return found
+    if not apply:
+        with duckdb.connect(str(snapshot), read_only=True) as con:
+            return find_in_database(con, person)
+    # Erased in a copy straight away (no search first: one scan instead of two); a copy that lost nothing
+    # is dropped and the snapshot left as it was.
     partial = folder / f".{SNAPSHOT_FILE}.erasing"
     shutil.copyfile(snapshot, partial)
     with duckdb.connect(str(partial)) as con:
         removed = erase_in_database(con, person)
-        if _has_table(con, "main", PUBLISHED_TABLES):
+        if removed and _has_table(con, "main", PUBLISHED_TABLES):
             for qualified, rows in removed.items():
                 schema, table = qualified.split(".", 1)
                 con.execute(
@@ -582,6 +583,9 @@ def _snapshot(
                     [rows, schema, table],
                 )
         con.execute("checkpoint")
+    if not removed:
+        partial.unlink()
+        return removed
     os.replace(partial, snapshot)
     _update_manifest(folder / MANIFEST_FILE, removed)
     if is_current:

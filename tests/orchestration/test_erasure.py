@@ -11,6 +11,8 @@ import hashlib
 import io
 import shutil
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -282,6 +284,31 @@ def test_unknown_and_ambiguous_identifiers_change_nothing(site: Site, tmp_path: 
     assert fingerprint(site.warehouse.parent) == before
     outcomes = {(r["request_id"], r["outcome"]) for r in audit_rows(site)}
     assert {("REQ-UNKNOWN", "not_found"), ("REQ-AMBIG", "ambiguous")} <= outcomes
+
+
+def test_a_held_warehouse_is_an_explained_failure(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another process holds the working warehouse (as a BI tool pointed at the wrong file would): the apply
+    waits CAMPUS_LOCK_WAIT_SECONDS, then exits 1 naming the holder, and changes nothing."""
+    code = (
+        "import time, duckdb\n"
+        f"con = duckdb.connect({str(site.warehouse)!r}, read_only=True)\n"
+        "print('holding', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+        monkeypatch.setenv("CAMPUS_LOCK_WAIT_SECONDS", "0.5")
+        before = fingerprint(site.warehouse.parent)
+        exit_code, out = cli(
+            "privacy", "erase", "--student", site.student.key, "--request", "REQ-HELD", "--apply"
+        )
+    finally:
+        holder.kill()
+        holder.wait()
+    assert exit_code == 1 and "LOCKED" in out and f"process {holder.pid}" in out, out
+    assert fingerprint(site.warehouse.parent) == before
+    assert audit_rows(site)[-1]["outcome"] == "locked"
 
 
 def test_an_interrupted_erasure_completes_when_run_again(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -91,5 +91,6 @@ docs: $(STAMP)
 
 clean:
 	rm -rf $(DATA) dbt_project/target dbt_project/logs
-	@# The access audit outlives the warehouse it records reads of (decision 011).
+	@# The access audit outlives the warehouse it records reads of (decision 011); so do the suppression list,
+	@# its key and the erasure requests, or a clean would let an erased person load again (decision 017).
 	if [ -d warehouse ]; then find warehouse -mindepth 1 -maxdepth 1 ! -name audit -exec rm -rf {} +; fi

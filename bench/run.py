@@ -72,6 +72,7 @@ def bench_scale(scale: float, work: Path) -> dict[str, Any]:
         report["publish"] = publish_summary(stage("publish", env=env))
         report["scores"] = scores(warehouse / "campus.duckdb", data)
         report["app"] = stage("app", str(warehouse / "campus.duckdb"), env=env)
+        report["erase"] = stage("erase", env=env)
         stage("advance", str(data), "1")
         incremental = stage("ingest", env=env)
         # the scheduled form, as `campus run` invokes it: unit tests are left to CI (docs/decisions/005)
@@ -246,6 +247,14 @@ def print_report(reports: list[dict[str, Any]]) -> None:
             f"(working warehouse {p['working_mb']} MB); pseudonymising {p['pseudonymised_tables']} lake "
             f"tables adds {p['pseudonymisation_seconds']:.2f} s"
         )
+        if "erase" in r:  # reports written before erasure existed have none
+            e = r["erase"]
+            print(
+                f"erase one student (campus privacy erase --apply, verification included): "
+                f"{e['erase_seconds']:.2f} s ({e['seconds']:.1f} s with the process){xr(e)}, "
+                f"{e['rows']:,} rows in {e['places']} tables and files, verification {e['verification']} "
+                "(target at 1.0: < 10 s)"
+            )
         print(f"scores: {json.dumps(r['scores'])}")
         app, app_x = r["app"], r["app_x_ref"]
         engine = app.get("search_engine", {})

@@ -195,6 +195,32 @@ def stage_publish() -> dict[str, Any]:
     }
 
 
+def stage_erase() -> dict[str, Any]:
+    """Erase one student (`campus privacy erase --apply`) from the built and published warehouse: a student
+    known to both the SIS and Workday, so every source's tables and every copy are searched and rewritten."""
+    import time
+
+    import duckdb
+
+    from orchestration.privacy import erase
+
+    with duckdb.connect(os.environ["CAMPUS_WAREHOUSE"], read_only=True) as con:
+        found = con.execute(
+            "select student_key from marts.dim_student where sis_student_id is not null "
+            "and workday_student_id is not null order by sis_student_id limit 1"
+        ).fetchone()
+    assert found, "no student in both the SIS and Workday to erase"
+    t0 = time.perf_counter()
+    result = erase(found[0], "bench", "bench", apply=True)
+    return {
+        "erase_seconds": round(time.perf_counter() - t0, 3),
+        "rows": result.total,
+        "places": len(result.counts),
+        "verification": result.verification,
+        "step_seconds": result.seconds,
+    }
+
+
 def stage_reference() -> dict[str, Any]:
     """The fixed reference workload (bench/reference.py), in a fresh process like every stage.
 
@@ -215,6 +241,7 @@ STAGES = {
     "api_load": stage_api_load,
     "campus_run": stage_campus_run,
     "publish": stage_publish,
+    "erase": stage_erase,
 }
 
 if __name__ == "__main__":

@@ -26,12 +26,18 @@ from dlt.sources import AnySourceFactory
 from ingestion.destination import dataset_name, pipeline_name
 from ingestion.files import landing_files
 from ingestion.files.contracts import FILE_KINDS
+from ingestion.files.settings import PERSON_FIELDS as FILES_PERSON_FIELDS
 from ingestion.oracle_sis import oracle_sis
+from ingestion.oracle_sis.settings import PERSON_FIELDS as SIS_PERSON_FIELDS
 from ingestion.oracle_sis.settings import SIS_TABLES
+from ingestion.suppression import Suppression, suppress
+from ingestion.suppression import load as load_suppression
 from ingestion.tableau import tableau
+from ingestion.tableau.settings import PERSON_FIELDS as TABLEAU_PERSON_FIELDS
 from ingestion.tableau.views import DEFAULT_VIEWS, spec_for
 from ingestion.workday import workday_source
 from ingestion.workday.settings import CHILD_TABLES as WORKDAY_CHILD_TABLES
+from ingestion.workday.settings import PERSON_FIELDS as WORKDAY_PERSON_FIELDS
 from ingestion.workday.settings import RESOURCES as WORKDAY_RESOURCES
 
 
@@ -48,6 +54,9 @@ class Source:
     child_tables: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     # How the runner and Dagster hand the rows to dlt's loader (parquet: far faster than insert-values).
     loader_file_format: TLoaderFileFormat = "parquet"
+    # dlt resource -> its fields that identify a person -> identifier kind (`ingestion.suppression`): rows of
+    # people on the suppression list are dropped there before they land.
+    person_fields: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def name(self) -> str:
@@ -77,9 +86,12 @@ class Source:
         table = table.lower()
         return self.child_tables.get(table, table)
 
-    def source(self) -> DltSource:
-        """The dlt source with its configuration resolved (SIS: the database is reflected now)."""
+    def source(self, suppression: Suppression | None = None) -> DltSource:
+        """The dlt source with its configuration resolved (SIS: the database is reflected now), the people on
+        the suppression list (`suppression`, default: as stored now) dropped from it before they land; every
+        loader (the runner, Dagster) gets its rows here, so none can bring an erased person back."""
         built: DltSource = self.factory()
+        suppress(built, self.person_fields, suppression if suppression is not None else load_suppression())
         return built
 
 
@@ -88,10 +100,14 @@ def _same_names(names: tuple[str, ...]) -> dict[str, str]:
 
 
 SOURCES: tuple[Source, ...] = (
-    Source(oracle_sis, {table: table.lower() for table in SIS_TABLES}),
-    Source(workday_source, WORKDAY_RESOURCES, WORKDAY_CHILD_TABLES),
-    Source(tableau, _same_names(tuple(spec_for(view).table for view in DEFAULT_VIEWS))),
-    Source(landing_files, _same_names(tuple(FILE_KINDS))),
+    Source(oracle_sis, {table: table.lower() for table in SIS_TABLES}, person_fields=SIS_PERSON_FIELDS),
+    Source(workday_source, WORKDAY_RESOURCES, WORKDAY_CHILD_TABLES, person_fields=WORKDAY_PERSON_FIELDS),
+    Source(
+        tableau,
+        _same_names(tuple(spec_for(view).table for view in DEFAULT_VIEWS)),
+        person_fields=TABLEAU_PERSON_FIELDS,
+    ),
+    Source(landing_files, _same_names(tuple(FILE_KINDS)), person_fields=FILES_PERSON_FIELDS),
 )
 REGISTRY: Mapping[str, Source] = MappingProxyType({source.name: source for source in SOURCES})
 SOURCE_NAMES: tuple[str, ...] = tuple(REGISTRY)

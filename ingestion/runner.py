@@ -12,7 +12,7 @@ import logging
 import os
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -33,6 +33,8 @@ URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://[^:/@\s]+):[^@\s]+@",
 class TableLoad:
     table_name: str
     rows_loaded: int
+    # rows of people on the suppression list dropped before they landed (a count, never a value)
+    rows_suppressed: int = 0
 
 
 @dataclass
@@ -68,16 +70,33 @@ def loaded_tables(pipeline: dlt.Pipeline) -> list[TableLoad]:
     return [TableLoad(table, rows) for table, rows in sorted(counts.items()) if not table.startswith("_dlt")]
 
 
+def with_suppressed(
+    tables: list[TableLoad], resources: Mapping[str, str], dropped: Mapping[str, int]
+) -> list[TableLoad]:
+    """`tables` with the rows the suppression list dropped per raw table (a table all of whose rows were
+    dropped is listed with none loaded)."""
+    by_table = {t.table_name: t for t in tables}
+    raw = {name.replace("_", "").lower(): table for name, table in resources.items()}
+    for resource, count in dropped.items():
+        table = raw.get(resource.replace("_", "").lower(), resource.lower())
+        by_table.setdefault(table, TableLoad(table, 0)).rows_suppressed += count
+    return sorted(by_table.values(), key=lambda t: t.table_name)
+
+
 def run_source(name: str, destination: str | None = None) -> SourceResult:
     # The registry imports every connector; imported here, `redact`'s importers (dbt's process) stay light.
+    from ingestion import suppression as suppression_list
     from ingestion.registry import source_named
 
     started = datetime.now(UTC)
     try:
         registered = source_named(name)
         pipeline = make_pipeline(registered.name, destination)
-        pipeline.run(registered.source(), loader_file_format=registered.loader_file_format)
-        tables = loaded_tables(pipeline)
+        # erased people never land again, even when the source still sends them (docs/decisions/017)
+        suppression = suppression_list.load()
+        built = registered.source(suppression)
+        pipeline.run(built, loader_file_format=registered.loader_file_format)
+        tables = with_suppressed(loaded_tables(pipeline), registered.resources, suppression.dropped)
         status, error = "success", None
     except Exception as exc:  # one failed source must not stop the others; it is reported, not swallowed
         tables, status, error = [], "failed", redact(f"{type(exc).__name__}: {exc}")

@@ -167,6 +167,61 @@ def _publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def _privacy_erase(args: argparse.Namespace) -> int:
+    from orchestration.privacy import ErasureError, erase
+
+    mode = "apply" if args.apply else "dry run"
+    try:
+        result = erase(args.student, args.request, args.by, apply=args.apply)
+    except ErasureError as refused:
+        print(f"request {args.request} ({mode}): {refused.outcome.upper()}: {refused}")
+        return 0 if refused.outcome == "already_erased" else 1
+    verb = "removed" if args.apply else "would remove"
+    print(f"request {args.request} ({mode}): {verb} {result.total:,} rows or files")
+    for place, rows in sorted(result.counts.items()):
+        print(f"  {rows:>8,}  {place}")
+    if not args.apply:
+        print("nothing was changed; run again with --apply to erase")
+        return 0
+    print(
+        f"verification: {result.verification} (a scan of every table, snapshot, lake file and pipeline file)"
+    )
+    for place, rows in sorted(result.remaining.items()):
+        print(f"  still there: {rows:>8,}  {place}")
+    return 0 if result.verification == "passed" else 1
+
+
+def _privacy_requests(args: argparse.Namespace) -> int:
+    from orchestration.privacy import requests
+
+    rows = requests()
+    if not rows:
+        print("no erasure requests yet")
+        return 0
+    print(
+        f"{'#':>4} {'request':<20} {'by':<18} {'recorded (UTC)':<27} {'mode':<8} {'stage':<9} "
+        f"{'outcome':<11} {'rows':>7} verification"
+    )
+    for row in rows:
+        counts = json.loads(row["counts"]) if row["counts"] else {}
+        print(
+            f"{row['attempt_id']:>4} {row['request_id']:<20} {row['requested_by']:<18} "
+            f"{row['recorded_at']:<27} {row['mode']:<8} {row['stage']:<9} {row['outcome']:<11} "
+            f"{sum(counts.values()):>7,} {row['verification'] or '-'}"
+        )
+    print("(per-table counts: `sqlite3 warehouse/audit/privacy.sqlite 'select * from erasure_requests'`)")
+    return 0
+
+
+def _default_actor() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
 def _orchestrate(args: argparse.Namespace) -> int:
     from orchestration.dagster.local import dagster_dev
 
@@ -320,6 +375,22 @@ def build_parser() -> argparse.ArgumentParser:
     api.add_argument("--port", type=int, default=8740)
     api.add_argument("--workers", type=int, default=1, help="processes, each holding the snapshot in memory")
     api.set_defaults(handler=_api)
+
+    privacy = commands.add_parser("privacy", help="erasure on request (right to deletion)")
+    privacy_commands = privacy.add_subparsers(dest="privacy_command", required=True)
+    er = privacy_commands.add_parser(
+        "erase",
+        help="find a student everywhere the platform keeps data; with --apply remove them and keep them out",
+    )
+    er.add_argument(
+        "--student", required=True, help="the student key, SIS id, Workday id or e-mail (never recorded)"
+    )
+    er.add_argument("--request", required=True, help="the request's id (e.g. the privacy ticket)")
+    er.add_argument("--apply", action="store_true", help="erase; without it a dry run that changes nothing")
+    er.add_argument("--by", default=_default_actor(), help="who handles the request (default: this login)")
+    er.set_defaults(handler=_privacy_erase)
+    req = privacy_commands.add_parser("requests", help="every erasure request attempt, oldest first")
+    req.set_defaults(handler=_privacy_requests)
 
     orch = commands.add_parser(
         "orchestrate", help="locally: start the sandbox, then `dagster dev` on 127.0.0.1 pointed at it"

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ingestion.runner import SourceResult, run_sources
+from ingestion.runner import SourceResult, TableLoad, run_sources
+
+
+def _table_note(table: TableLoad) -> str:
+    dropped = f" ({table.rows_suppressed} suppressed)" if table.rows_suppressed else ""
+    return f"{table.table_name}={table.rows_loaded}{dropped}"
 
 
 def print_summary(results: Sequence[SourceResult]) -> None:
     print(f"{'source':<12} {'status':<8} {'rows':>10} {'seconds':>8}  tables / error")
     for r in results:
-        detail = r.error or ", ".join(f"{t.table_name}={t.rows_loaded}" for t in r.tables) or "nothing new"
+        detail = r.error or ", ".join(_table_note(t) for t in r.tables) or "nothing new"
         print(f"{r.source:<12} {r.status:<8} {r.rows_loaded:>10,} {r.duration_seconds:>8.1f}  {detail}")
 
 

@@ -18,3 +18,10 @@ DIGEST_BLOCK_BYTES: Final = 1 << 20
 
 # Names a person fixes when something is wrong; used in error messages, never alongside values.
 ENV_LANDING_DIR: Final = "SOURCES__FILES__LANDING_DIR"
+
+# Fields that identify a student, by file kind (ingestion/suppression.py).
+PERSON_FIELDS: Final[dict[str, dict[str, str]]] = {
+    "attendance_lab": {"student_id": "sis_id"},
+    "assessments_online": {"student_id": "sis_id"},
+    "students_partner": {"email": "email"},
+}

@@ -36,3 +36,13 @@ SCHEMA_CONTRACT: Final[TSchemaContractDict] = {"tables": "evolve", "columns": "e
 # Names a person fixes when something is wrong; used in error messages, never alongside values.
 ENV_SCHEMA: Final = "SOURCES__ORACLE_SIS__SCHEMA"
 CURSOR_LAG_KEY: Final = "sources.oracle_sis.cursor_lag_seconds"
+
+# Fields that identify a student, by table: the suppression list drops rows whose value is on it
+# (ingestion/suppression.py). Every table keyed to a student carries STUDENT_ID.
+PERSON_FIELDS: Final[dict[str, dict[str, str]]] = {
+    "STUDENTS": {"STUDENT_ID": "sis_id", "EMAIL": "email"},
+    **{
+        table: {"STUDENT_ID": "sis_id"}
+        for table in ("ENROLLMENTS", "ACADEMIC_RECORDS", "ATTENDANCE", "ASSESSMENTS")
+    },
+}

@@ -19,3 +19,7 @@ ENV_SITE: Final = "SOURCES__TABLEAU__SITE"
 ENV_TOKEN_NAME: Final = "SOURCES__TABLEAU__TOKEN_NAME"
 ENV_TOKEN_SECRET: Final = "SOURCES__TABLEAU__TOKEN_SECRET"
 ENV_VIEWS: Final = "SOURCES__TABLEAU__VIEWS"
+
+# Fields that identify a student, by raw table (ingestion/suppression.py): Student Analytics carries the
+# SIS student id.
+PERSON_FIELDS: Final[dict[str, dict[str, str]]] = {"student_analytics": {"student_id": "sis_id"}}

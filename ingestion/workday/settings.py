@@ -32,3 +32,10 @@ ENV_TENANT: Final = "SOURCES__WORKDAY__TENANT"
 ENV_CLIENT_ID: Final = "SOURCES__WORKDAY__CLIENT_ID"
 ENV_CLIENT_SECRET: Final = "SOURCES__WORKDAY__CLIENT_SECRET"
 ENV_REFRESH_TOKEN: Final = "SOURCES__WORKDAY__REFRESH_TOKEN"
+
+# Fields that identify a student, by resource (ingestion/suppression.py); a student's list of career
+# interests travels inside the student's record and is dropped with it.
+PERSON_FIELDS: Final[dict[str, dict[str, str]]] = {
+    "students": {"id": "workday_id", "email": "email"},
+    "jobPlacements": {"studentId": "workday_id"},
+}

@@ -37,6 +37,7 @@ from orchestration.dagster.assets import (
     build_publish_asset,
     build_source_assets,
 )
+from orchestration.dagster.privacy import campus_erasure
 from orchestration.dagster.project import dbt_project, prepared_project
 from orchestration.dagster.sensors import (
     campus_failure_alert,
@@ -83,7 +84,7 @@ def resources() -> dict[str, object]:
 defs = Definitions(
     assets=[*source_assets, dbt_models, published, *exposures],
     asset_checks=mart_checks,
-    jobs=[campus_daily],
+    jobs=[campus_daily, campus_erasure],
     schedules=[campus_daily_schedule],
     sensors=[campus_failure_alert, campus_run_history_success, campus_run_history_failure],
     resources=resources(),

@@ -16,7 +16,7 @@ from orchestration.dagster.project import MANIFEST_PATH
 
 def test_definitions_resolve_jobs_schedule_sensors_and_assets() -> None:
     repo = definitions.defs.get_repository_def()
-    assert {"campus_daily", "__ASSET_JOB"} <= {job.name for job in repo.get_all_jobs()}
+    assert {"campus_daily", "campus_erasure", "__ASSET_JOB"} <= {job.name for job in repo.get_all_jobs()}
     schedule = repo.get_schedule_def("campus_daily_schedule")
     assert schedule.cron_schedule == "0 6 * * *"
     assert schedule.job_name == "campus_daily"

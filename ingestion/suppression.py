@@ -7,8 +7,9 @@ with `suppress`, so a source that still sends the person lands nothing of them (
 
 Settings read: `CAMPUS_PRIVACY_DB` (default `warehouse/audit/privacy.sqlite`, beside the access audit, which
 `make clean` keeps), `CAMPUS_SUPPRESSION_KEY` (the hash key; without it, one made once and kept in the
-git-ignored `warehouse/audit/.secrets/suppression.key`). Losing the key makes the list unreadable: keep it
-with the list.
+git-ignored `warehouse/audit/.secrets/suppression.key`). Losing the key makes the list unreadable, so a list
+whose key is missing or is not the one it was written with stops ingestion (fail closed) instead of letting
+erased people load again: keep the key with the list.
 """
 
 from __future__ import annotations
@@ -42,11 +43,20 @@ create table if not exists suppressed_identifiers (
     added_at text not null,
     primary key (kind, digest)
 );
+create table if not exists suppression_key_check (check_digest text not null);
 create trigger if not exists suppressed_identifiers_kept before delete on suppressed_identifiers
 begin
     select raise(abort, 'the suppression list only grows: an erased person stays erased');
 end;
 """
+
+
+# Hashed with the key and stored once: tells the key the list was written with from any other.
+KEY_CHECK: Final = b"campus-pathways suppression key check"
+
+
+class SuppressionKeyError(RuntimeError):
+    """The list holds erased people but the key to recognise them is missing or another one."""
 
 
 def privacy_db() -> Path:
@@ -55,13 +65,18 @@ def privacy_db() -> Path:
     return Path(configured) if configured else warehouse_path().parent / "audit" / "privacy.sqlite"
 
 
-def suppression_key(store: Path | None = None) -> bytes:
+def suppression_key(store: Path | None = None, create: bool = True) -> bytes:
     """`CAMPUS_SUPPRESSION_KEY`, else a random key made once beside the store (mode 0600, git-ignored)."""
     configured = os.environ.get("CAMPUS_SUPPRESSION_KEY")
     if configured:
         return configured.encode()
     path = (store or privacy_db()).parent / KEY_FILE
     if not path.is_file():
+        if not create:
+            raise SuppressionKeyError(
+                "the suppression list holds erased people but its key is missing (CAMPUS_SUPPRESSION_KEY, or "
+                f"{path}): ingestion stops rather than load them again; restore the list's own key"
+            )
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as handle:
@@ -105,6 +120,7 @@ def add_entries(identifiers: Iterable[tuple[str, Any]], request_id: str, store: 
     at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     rows = {(kind, d) for kind, value in identifiers if (d := digest(key, kind, value))}
     with closing(connect(store)) as connection:
+        _check_key(connection, key)
         before = connection.total_changes
         connection.executemany(
             "insert or ignore into suppressed_identifiers values (?, ?, ?, ?)",
@@ -165,6 +181,19 @@ def _matching(fields: Mapping[str, str], present: Iterable[str]) -> dict[str, st
     return {name: wanted[_field_key(name)] for name in present if _field_key(name) in wanted}
 
 
+def _check_key(connection: sqlite3.Connection, key: bytes) -> None:
+    """Record the key's check the first time; refuse a key that is not the one the list was written with."""
+    check = hmac.new(key, KEY_CHECK, hashlib.sha256).hexdigest()
+    stored = connection.execute("select check_digest from suppression_key_check").fetchone()
+    if stored is None:
+        connection.execute("insert into suppression_key_check values (?)", [check])
+    elif not hmac.compare_digest(stored[0], check):
+        raise SuppressionKeyError(
+            "the suppression key is not the one the list was written with: erased people would not be "
+            "recognised, so ingestion stops; restore the original CAMPUS_SUPPRESSION_KEY or key file"
+        )
+
+
 def load(store: Path | None = None) -> Suppression:
     """The suppression list as it is now (empty when no store exists yet: nothing to apply)."""
     path = store or privacy_db()
@@ -172,9 +201,11 @@ def load(store: Path | None = None) -> Suppression:
         return Suppression(b"", frozenset())
     with closing(connect(path)) as connection:
         rows = connection.execute("select kind, digest from suppressed_identifiers").fetchall()
-    if not rows:
-        return Suppression(b"", frozenset())
-    return Suppression(suppression_key(path), frozenset((k, d) for k, d in rows))
+        if not rows:
+            return Suppression(b"", frozenset())
+        key = suppression_key(path, create=False)
+        _check_key(connection, key)
+    return Suppression(key, frozenset((k, d) for k, d in rows))
 
 
 def suppress(source: Any, person_fields: Mapping[str, Mapping[str, str]], suppression: Suppression) -> None:

@@ -80,3 +80,28 @@ def test_suppressed_people_never_land(store: Path, tmp_path: Path) -> None:
     assert not suppression.Suppression(b"another key", listed.digests).is_suppressed("sis_id", 100001)
     with sqlite3.connect(store) as con, pytest.raises(sqlite3.Error):
         con.execute("delete from suppressed_identifiers")
+
+
+def test_a_list_whose_key_is_lost_or_replaced_stops_ingestion(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fail closed: with another key nobody would match, and erased people would load again."""
+    suppression.add_entries([("sis_id", 100001)], "REQ-1")
+    key_file = store.parent / ".secrets" / "suppression.key"
+    original = key_file.read_text()
+    assert suppression.load().is_suppressed("sis_id", 100001)
+
+    key_file.unlink()
+    with pytest.raises(suppression.SuppressionKeyError, match="key is missing"):
+        suppression.load()
+    assert not key_file.exists()  # no new key made in its place
+
+    monkeypatch.setenv("CAMPUS_SUPPRESSION_KEY", "a different key")
+    with pytest.raises(suppression.SuppressionKeyError, match="not the one the list was written with"):
+        suppression.load()
+    with pytest.raises(suppression.SuppressionKeyError):
+        suppression.add_entries([("sis_id", 100002)], "REQ-2")
+
+    monkeypatch.delenv("CAMPUS_SUPPRESSION_KEY")
+    key_file.write_text(original)
+    assert suppression.load().is_suppressed("sis_id", 100001)

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import math
 import threading
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from concurrent.futures import Future
 from contextlib import asynccontextmanager
 from decimal import Decimal
@@ -350,6 +350,23 @@ def create_app(settings: ApiSettings | None = None, watcher: SnapshotWatcher | N
             )
         )
 
+    async def recommendations(
+        who: Caller, student_key: str, kind: str, answers: Callable[[LoadedSnapshot], Any]
+    ) -> Response:
+        """One student's recommendation list of `kind`: checked, audited, then answered from memory."""
+        action = f"api_{kind}"
+        need(who, access.STUDENT_PROFILE, action, kind)
+        snap = snapshot()
+        student_json(snap, student_key)
+        await record_reads(who, action, [student_key], kind)
+        return json_response(
+            json_object(
+                ("data_as_of", snap.data_as_of_json),
+                ("student_key", dumps(student_key)),
+                ("recommendations", answers(snap).json(student_key) or b"[]"),
+            )
+        )
+
     @app.get(
         "/v1/students/{student_key}/job-recommendations",
         response_model=models.JobRecommendations,
@@ -358,17 +375,7 @@ def create_app(settings: ApiSettings | None = None, watcher: SnapshotWatcher | N
     )
     async def job_recommendations(who: Who, student_key: StudentKey) -> Response:
         """The student's recommended jobs, best first, with matched and missing skills and the reason."""
-        need(who, access.STUDENT_PROFILE, "api_job_recommendations", "job_recommendations")
-        snap = snapshot()
-        student_json(snap, student_key)
-        await record_reads(who, "api_job_recommendations", [student_key], "job_recommendations")
-        return json_response(
-            json_object(
-                ("data_as_of", snap.data_as_of_json),
-                ("student_key", dumps(student_key)),
-                ("recommendations", snap.job_recommendations.json(student_key) or b"[]"),
-            )
-        )
+        return await recommendations(who, student_key, "job_recommendations", lambda s: s.job_recommendations)
 
     @app.get(
         "/v1/students/{student_key}/course-recommendations",
@@ -378,16 +385,8 @@ def create_app(settings: ApiSettings | None = None, watcher: SnapshotWatcher | N
     )
     async def course_recommendations(who: Who, student_key: StudentKey) -> Response:
         """Courses that teach the skills the student's recommended jobs ask for and they lack."""
-        need(who, access.STUDENT_PROFILE, "api_course_recommendations", "course_recommendations")
-        snap = snapshot()
-        student_json(snap, student_key)
-        await record_reads(who, "api_course_recommendations", [student_key], "course_recommendations")
-        return json_response(
-            json_object(
-                ("data_as_of", snap.data_as_of_json),
-                ("student_key", dumps(student_key)),
-                ("recommendations", snap.course_recommendations.json(student_key) or b"[]"),
-            )
+        return await recommendations(
+            who, student_key, "course_recommendations", lambda s: s.course_recommendations
         )
 
     def job_key(snap: LoadedSnapshot, job_posting_id: str) -> str:

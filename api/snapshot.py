@@ -3,12 +3,13 @@
 Records (profiles, recommendations, postings, best-fit lists) are read once per snapshot with the app's own
 statements (`app.data.records`), ordered by key, and each key's rows serialised to JSON once: a request
 looks its answer up by key, it never scans a table. Search is `app.data.search.SearchEngine`, loaded once per
-snapshot on the snapshot's own read-only connection. Settings: `CAMPUS_PUBLISH_DIR` (through
-`ingestion.destination.published_dir`).
+snapshot on the snapshot's own read-only connection, closed once everything is in memory. Settings:
+`CAMPUS_PUBLISH_DIR` (through `ingestion.destination.published_dir`).
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -165,7 +166,6 @@ class Snapshot:
     requisitions: dict[str, str]  # requisition id -> job posting id (the app finds postings by either)
     best_fit: Keyed
     search_engine: SearchEngine
-    connection: duckdb.DuckDBPyConnection
     load_seconds: float
 
     @property
@@ -178,9 +178,6 @@ class Snapshot:
 
     def search(self, text: str, filters: SearchFilters, page: int) -> SearchPage:
         return self.search_engine.search(text, filters, page)
-
-    def close(self) -> None:
-        self.connection.close()
 
 
 def publish_file(path: Path) -> Path:
@@ -248,12 +245,11 @@ def load(path: Path | None = None) -> Snapshot:
             requisitions=requisitions,
             best_fit=Keyed.build(arrow(records.BEST_FIT_FOR_ALL), "fit_job_posting_id", drop_key=True),
             search_engine=SearchEngine.load(query),
-            connection=connection,
             load_seconds=0.0,
         )
-    except BaseException:
+    finally:
+        # Everything is in memory now; an open connection would keep DuckDB's cache of the file as well.
         connection.close()
-        raise
     snapshot.load_seconds = time.perf_counter() - started
     pa.default_memory_pool().release_unused()  # the load's Arrow tables are gone: give their memory back
     return snapshot
@@ -278,8 +274,6 @@ class SnapshotWatcher:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(timeout=30)
-        if self.current is not None:
-            self.current.close()  # at shutdown, not left to the interpreter's teardown
 
     def check(self) -> bool:
         """Load the file if it is a publish the API does not hold yet; True when a new one was swapped in."""
@@ -301,6 +295,11 @@ class SnapshotWatcher:
                 self.problem = f"The published snapshot {self.path} cannot be read yet; try again shortly."
             return False
         self.current, self.problem = loaded, None
+        # A snapshot is millions of long-lived objects: frozen, the collector stops walking them on every
+        # pass (those pauses were the API's slowest answers); unfrozen first so the old snapshot's cycles go.
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
         log.info(
             "serving run %s (published %s), loaded in %.2f s",
             loaded.run_id,

@@ -29,6 +29,7 @@ import shutil
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -733,12 +734,15 @@ def verify(con: duckdb.DuckDBPyConnection, person: Person) -> dict[str, int]:
     """Everything still holding the person's ids or e-mails (a name is no identifier: many people share one):
     the working warehouse (`con`), every kept
     snapshot and lake file, and dlt's working folders. Empty when the erasure is complete."""
-    remaining: dict[str, int] = dict(find_in_database(con, person))
-    for place, found in published(person, apply=False, warehouse=warehouse_path()).items():
-        for name, rows in found.items():
-            remaining[f"{place}:{name}"] = rows
-    for name, rows in pipeline_files(person, apply=False).items():
-        remaining[f"pipelines:{name}"] = rows
+    with ThreadPoolExecutor(max_workers=2) as pool:  # separate files: searched side by side
+        copies = pool.submit(published, person, False, warehouse_path())
+        files = pool.submit(pipeline_files, person, False)
+        remaining: dict[str, int] = dict(find_in_database(con, person))
+        for place, found in copies.result().items():
+            for name, rows in found.items():
+                remaining[f"{place}:{name}"] = rows
+        for name, rows in files.result().items():
+            remaining[f"pipelines:{name}"] = rows
     return remaining
 
 
@@ -774,16 +778,17 @@ def erase(identifier: str, request_id: str, by: str, apply: bool = False) -> Res
                     ],
                     request_id,
                 )
-                result.add("", erase_in_database(con, person))
-            else:
-                result.add("", find_in_database(con, person))
-            result.lap("warehouse")
-            # still holding the warehouse: no run loads or publishes while the copies are cleared
-            result.add("pipelines", pipeline_files(person, apply))
-            result.lap("pipelines")
-            for place, found in published(person, apply, warehouse_path()).items():
-                result.add(place, found)
-            result.lap("published")
+            # Still holding the warehouse, so no run loads or publishes meanwhile. The copies are other files:
+            # cleared alongside the working warehouse, each publish still in its own safe order.
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                files = pool.submit(pipeline_files, person, apply)
+                copies = pool.submit(published, person, apply, warehouse_path())
+                result.add("", (erase_in_database if apply else find_in_database)(con, person))
+                result.lap("warehouse")
+                result.add("pipelines", files.result())
+                for place, found in copies.result().items():
+                    result.add(place, found)
+                result.lap("published (alongside)")
             if apply:
                 result.remaining = verify(con, person)
                 result.verification = "passed" if not result.remaining else "failed"

@@ -15,11 +15,9 @@ import threading
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from concurrent.futures import Future
 from contextlib import asynccontextmanager
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 import orjson
-import pandas as pd
 from fastapi import Depends, FastAPI, Path, Query, Request, Security
 from fastapi.openapi.utils import get_openapi
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -37,7 +35,7 @@ from app import access, audit, privacy
 from app.access import Person
 from app.data import records
 from app.data.errors import BadInput
-from app.data.search import DOC_TYPES, MAX_QUERY_CHARS, PAGE_SIZE, SearchFilters, SearchPage
+from app.data.search import DOC_TYPES, MAX_QUERY_CHARS, PAGE_SIZE, SearchFilters
 
 AUDIT_DOWN = "The access audit cannot be written, so no student data is returned. Tell the data team."
 # A request waits this long for its audit rows, then answers 503 rather than the data.
@@ -63,21 +61,9 @@ bearer = HTTPBearer(
 )
 
 
-def json_default(value: Any) -> Any:
-    """What orjson cannot serialise itself, from a search page's frame: decimals, pandas' missing values."""
-    if isinstance(value, Decimal):
-        return float(value)
-    if value is pd.NA or value is pd.NaT:
-        return None
-    return str(value)
-
-
 def json_response(body: Mapping[str, Any] | bytes) -> Response:
-    content = (
-        body
-        if isinstance(body, bytes)
-        else orjson.dumps(body, default=json_default, option=orjson.OPT_SERIALIZE_NUMPY)
-    )
+    # Plain Python values only: the engine's rows and the snapshot's answers hold no NumPy or pandas types.
+    content = body if isinstance(body, bytes) else orjson.dumps(body)
     # Answers may hold personal values: no shared cache may keep them.
     return Response(content, media_type="application/json", headers=NO_STORE)
 
@@ -89,11 +75,6 @@ def json_object(*fields: tuple[str, bytes]) -> bytes:
 
 def dumps(value: Any) -> bytes:
     return orjson.dumps(value)
-
-
-def search_rows(page: SearchPage) -> list[dict[str, Any]]:
-    """The page's results as plain rows, as the engine keeps them (no DataFrame per request)."""
-    return page.rows
 
 
 class Caller:
@@ -296,7 +277,7 @@ def create_app(settings: ApiSettings | None = None, watcher: SnapshotWatcher | N
             found = snap.search(q, filters, page)
         except BadInput as error:
             raise ApiProblem(422, str(error), invalid_params=[{"name": "q", "reason": str(error)}]) from None
-        rows = search_rows(found)
+        rows = found.rows
         students = [str(row["entity_id"]) for row in rows if row["doc_type"] == "student"]
         if students:
             record_reads_now(who, "api_search_result", students, "search")
@@ -312,8 +293,6 @@ def create_app(settings: ApiSettings | None = None, watcher: SnapshotWatcher | N
                     "entity_id": str(row["entity_id"]),
                     "title": title,
                     "skills": records.split_list(row.get("skills")),
-                    "words_matched": int(row["words_matched"]),
-                    "score": float(row["score"]),
                 }
             )
         return json_response(

@@ -107,14 +107,6 @@ class Keyed:
         found = (self.masked if masked and self.masked is not None else self.answers).get(key)
         return None if found is None else zlib.decompress(found)
 
-    def rows(self, key: str) -> Any:
-        """The key's rows (or row, when built `single`) as Python objects, or None."""
-        found = self.json(key)
-        return None if found is None else orjson.loads(found)
-
-    def stored_bytes(self) -> int:
-        return sum(map(len, self.answers.values())) + sum(map(len, (self.masked or {}).values()))
-
     def __contains__(self, key: object) -> bool:
         return key in self.answers
 

@@ -7,8 +7,9 @@ database's `information_schema` (and each Parquet file's schema), not from a lis
 only this person (the student key, a Workday id, an e-mail) is looked for in every text column; the SIS id, a
 small number that other keys share, only in columns named for a student. A dry run counts; `--apply` takes the
 working warehouse's lock as `campus run` does, adds the person to the suppression list first (so a run that
-follows cannot bring them back), deletes in one transaction, rewrites each affected snapshot and Parquet file
-by rename, deletes dlt load packages that hold them, and verifies by scanning everything again.
+follows cannot bring them back), deletes table by table (docs/decisions/017 says why), rewrites each
+affected snapshot and Parquet file by rename, deletes dlt load packages that hold them, and verifies by
+scanning everything again.
 
 Every attempt is two append-only rows in `erasure_requests` of the privacy store (`ingestion.suppression`):
 started, then finished with counts per table and the verification; never a personal value. An attempt cut
@@ -21,7 +22,6 @@ still there). docs/decisions/017. Settings read: `CAMPUS_WAREHOUSE`, `CAMPUS_PIP
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import os
 import re
@@ -44,11 +44,14 @@ from orchestration.publish import (
     CURRENT_FILE,
     LAKE_DIR,
     MANIFEST_FILE,
+    PSEUDONYM,
     PUBLISHED_TABLES,
     PublishSettings,
     current,
     pseudonym_key,
     publications,
+    quote_identifier,
+    sql_literal,
 )
 from orchestration.warehouse_lock import WarehouseLocked, holder_pid, wait_for_warehouse
 
@@ -322,20 +325,6 @@ def resolve(con: duckdb.DuckDBPyConnection, identifier: str) -> Person | None:
 # ---------------------------------------------------------------- finding the person in a relation
 
 
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _pseudonyms(values: Sequence[str], key: str) -> list[str]:
-    """The lake's pseudonyms of `values` (orchestration.publish.PSEUDONYM), as its personal columns hold
-    them."""
-    return [hashlib.sha256(f"{key}:{v}".encode()).hexdigest()[:32] for v in values]
-
-
 def match_condition(
     columns: Sequence[tuple[str, str]], person: Person, extra_strings: Sequence[str] = ()
 ) -> str | None:
@@ -347,19 +336,19 @@ def match_condition(
     names = {name.lower() for name, _ in columns}
     parts: list[str] = []
     for name, data_type in columns:
-        column = _quote(name)
+        column = quote_identifier(name)
         lowered = name.lower()
         about_student = "student" in lowered
         if _TEXT.match(data_type.upper()):
             # Whole values everywhere (cheap); inside the text only where a key is built from others
             # (`student:<key>`, `wd:<id>`), and e-mails whatever their case where a column holds e-mails.
-            parts.append(f"{column} in ({', '.join(_literal(v) for v in whole)})")
+            parts.append(f"{column} in ({', '.join(sql_literal(v) for v in whole)})")
             if lowered.endswith(("id", "key")):
-                parts += [f"contains({column}, {_literal(value)})" for value in keys]
+                parts += [f"contains({column}, {sql_literal(value)})" for value in keys]
             if "email" in lowered and person.emails:
-                parts.append(f"lower(trim({column})) in ({', '.join(_literal(e) for e in person.emails)})")
+                parts.append(f"lower(trim({column})) in ({', '.join(sql_literal(e) for e in person.emails)})")
             if sis:
-                numbers = ", ".join(_literal(s) for s in sis)
+                numbers = ", ".join(sql_literal(s) for s in sis)
                 if about_student:
                     parts.append(f"replace(trim({column}), ',', '') in ({numbers})")
                 if (
@@ -404,15 +393,16 @@ def _plan(con: duckdb.DuckDBPyConnection, person: Person, extra: Sequence[str] =
     for (schema, table), columns in relations.items():
         root = (schema, table.split("__")[0])
         if "__" in table and "_dlt_root_id" in {c for c, _ in columns} and root in direct:
-            parent = f"{_quote(root[0])}.{_quote(root[1])}"
+            parent = f"{quote_identifier(root[0])}.{quote_identifier(root[1])}"
             via_parent = f"_dlt_root_id in (select _dlt_id from {parent} where {direct[root]})"
             own = direct.get((schema, table))
-            children.append(
-                (f"{_quote(schema)}.{_quote(table)}", f"({via_parent})" + (f" or {own}" if own else ""))
-            )
+            qualified = f"{quote_identifier(schema)}.{quote_identifier(table)}"
+            children.append((qualified, f"({via_parent})" + (f" or {own}" if own else "")))
             direct.pop((schema, table), None)
     ordered = sorted(direct.items(), key=lambda item: item[0] not in referencing)
-    return children + [(f"{_quote(s)}.{_quote(t)}", condition) for (s, t), condition in ordered]
+    return children + [
+        (f"{quote_identifier(s)}.{quote_identifier(t)}", condition) for (s, t), condition in ordered
+    ]
 
 
 def _label(qualified: str) -> str:
@@ -504,19 +494,24 @@ def _referencing(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
 
 
 def _lake_extra(person: Person, warehouse: Path) -> list[str]:
-    """Pseudonyms of the person's values, as the lake's personal columns hold them."""
-    key = pseudonym_key(warehouse)
+    """Pseudonyms of the person's values, as the lake's personal columns hold them: made by the publish's
+    own expression, so the two cannot drift apart."""
     values = [*person.emails, *person.sis_texts(), *person.workday_ids, person.student_key]
-    return _pseudonyms(values, key)
+    with duckdb.connect() as con:
+        con.execute("SET VARIABLE pseudonym_key = ?", [pseudonym_key(warehouse)])
+        rows = con.execute(
+            f"select {PSEUDONYM.format(column='value')} from unnest(?::varchar[]) as given(value)", [values]
+        ).fetchall()
+    return [row[0] for row in rows]
 
 
 def rewrite_lake_file(con: duckdb.DuckDBPyConnection, path: Path, condition: str) -> None:
     """Replace `path` by a copy without the matching rows (written beside it, then renamed: a reader sees
     the old file or the new one, never half of one)."""
-    source = f"read_parquet({_literal(str(path))}, hive_partitioning = false)"
+    source = f"read_parquet({sql_literal(str(path))}, hive_partitioning = false)"
     partial = path.with_name(f".{path.name}.erasing")
     con.execute(
-        f"copy (select * from {source} where not ({condition})) to {_literal(str(partial))} "
+        f"copy (select * from {source} where not ({condition})) to {sql_literal(str(partial))} "
         "(format parquet, compression zstd, compression_level 1)"
     )
     os.replace(partial, path)
@@ -546,7 +541,7 @@ def _lake_rows(
     con: duckdb.DuckDBPyConnection, files: Sequence[Path], person: Person, extra: Sequence[str]
 ) -> list[tuple[Path, int, str]]:
     """(file, rows, condition) for each of one table's files that holds the person."""
-    listed = ", ".join(_literal(str(f)) for f in files)
+    listed = ", ".join(sql_literal(str(f)) for f in files)
     source = f"read_parquet([{listed}], hive_partitioning = false, union_by_name = true, filename = true)"
     columns = [(r[0], r[1]) for r in con.execute(f"describe select * from {source}").fetchall()]
     condition = match_condition([c for c in columns if c[0] != "filename"], person, extra)

@@ -137,11 +137,11 @@ class Publication:
         return data
 
 
-def _quote(identifier: str) -> str:
+def quote_identifier(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def _literal(text: str) -> str:
+def sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
@@ -151,13 +151,13 @@ def _copy_snapshot(
     """Copy each relation into a new DuckDB file and record what it holds; returns table -> rows, columns."""
     tables: dict[str, dict[str, Any]] = {}
     with duckdb.connect(str(target)) as con:
-        con.execute(f"ATTACH {_literal(str(warehouse))} AS working (READ_ONLY)")
+        con.execute(f"ATTACH {sql_literal(str(warehouse))} AS working (READ_ONLY)")
         for relation in relations:
-            schema, name = _quote(relation.schema), _quote(relation.name)
+            schema, name = quote_identifier(relation.schema), quote_identifier(relation.name)
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
             columns_sql = "*"
             if relation.unpublished:
-                columns_sql = f"* EXCLUDE ({', '.join(_quote(c) for c in relation.unpublished)})"
+                columns_sql = f"* EXCLUDE ({', '.join(quote_identifier(c) for c in relation.unpublished)})"
             con.execute(f"CREATE TABLE {schema}.{name} AS SELECT {columns_sql} FROM working.{schema}.{name}")
             rows = con.execute(f"SELECT count(*) FROM {schema}.{name}").fetchone()
             columns = con.execute(
@@ -208,7 +208,9 @@ def pseudonym_key(warehouse: Path) -> str:
 def _select_list(relation: Relation) -> str:
     if not relation.personal:
         return "*"
-    replaced = ", ".join(f"{PSEUDONYM.format(column=_quote(c))} AS {_quote(c)}" for c in relation.personal)
+    replaced = ", ".join(
+        f"{PSEUDONYM.format(column=quote_identifier(c))} AS {quote_identifier(c)}" for c in relation.personal
+    )
     return f"* REPLACE ({replaced})"
 
 
@@ -220,22 +222,22 @@ def write_lake(snapshot: Path, lake: Path, relations: Sequence[Relation], key: s
         con.execute("SET VARIABLE pseudonym_key = ?", [key])
         for relation in (r for r in relations if r.in_lake):
             folder = lake / relation.schema / relation.name
-            source = f"{_quote(relation.schema)}.{_quote(relation.name)}"
+            source = f"{quote_identifier(relation.schema)}.{quote_identifier(relation.name)}"
             columns = _select_list(relation)
             if relation.partition_by is None:
                 folder.mkdir(parents=True, exist_ok=True)
                 con.execute(
-                    f"COPY (SELECT {columns} FROM {source}) TO {_literal(str(folder / 'data_0.parquet'))} "
+                    f"COPY (SELECT {columns} FROM {source}) TO {sql_literal(str(folder / 'data_0.parquet'))} "
                     f"(FORMAT parquet, {PARQUET_OPTIONS})"
                 )
                 continue
             folder.parent.mkdir(parents=True, exist_ok=True)  # DuckDB creates only the table's own folder
-            key_column = _quote(relation.partition_by)
+            key_column = quote_identifier(relation.partition_by)
             select = f"SELECT {columns} FROM {source}"
             if relation.partition_expression:  # the key is computed, e.g. a month: added as a column
                 select = f"SELECT {columns}, {relation.partition_expression} AS {key_column} FROM {source}"
             con.execute(
-                f"COPY ({select}) TO {_literal(str(folder))} "
+                f"COPY ({select}) TO {sql_literal(str(folder))} "
                 f"(FORMAT parquet, {PARQUET_OPTIONS}, PARTITION_BY ({key_column}))"
             )
 
@@ -434,7 +436,7 @@ def snowflake_statements(
         raise PublishError(f"not a plain Snowflake database name: {database!r}")
     base = database.upper()
     clone = f"{base}_RUN_{published_at:%Y%m%dT%H%M%S}"
-    comment = f"COMMENT = {_literal(f'campus run {run_id}')}"
+    comment = f"COMMENT = {sql_literal(f'campus run {run_id}')}"
     statements = [
         f"CREATE DATABASE {clone} CLONE {base} {comment}",
         f"CREATE OR REPLACE DATABASE {base}_PUBLISHED CLONE {clone} {comment}",

@@ -75,10 +75,12 @@ def with_suppressed(
 ) -> list[TableLoad]:
     """`tables` with the rows the suppression list dropped per raw table (a table all of whose rows were
     dropped is listed with none loaded)."""
+    from ingestion.suppression import field_key
+
     by_table = {t.table_name: t for t in tables}
-    raw = {name.replace("_", "").lower(): table for name, table in resources.items()}
+    raw = {field_key(name): table for name, table in resources.items()}
     for resource, count in dropped.items():
-        table = raw.get(resource.replace("_", "").lower(), resource.lower())
+        table = raw.get(field_key(resource), resource.lower())
         by_table.setdefault(table, TableLoad(table, 0)).rows_suppressed += count
     return sorted(by_table.values(), key=lambda t: t.table_name)
 

@@ -171,14 +171,14 @@ class Suppression:
         return table if drop is None else table.filter(pc.invert(drop))
 
 
-def _field_key(name: str) -> str:
+def field_key(name: str) -> str:
     """Field names compared as dlt's naming would land them: `studentId`, `STUDENT_ID`, `student_id` agree."""
     return name.replace("_", "").lower()
 
 
 def _matching(fields: Mapping[str, str], present: Iterable[str]) -> dict[str, str]:
-    wanted = {_field_key(name): kind for name, kind in fields.items()}
-    return {name: wanted[_field_key(name)] for name in present if _field_key(name) in wanted}
+    wanted = {field_key(name): kind for name, kind in fields.items()}
+    return {name: wanted[field_key(name)] for name in present if field_key(name) in wanted}
 
 
 def _check_key(connection: sqlite3.Connection, key: bytes) -> None:
@@ -213,9 +213,9 @@ def suppress(source: Any, person_fields: Mapping[str, Mapping[str, str]], suppre
     dropped rows per resource in `suppression.dropped`."""
     if not suppression:
         return
-    wanted = {_field_key(name): fields for name, fields in person_fields.items()}
+    wanted = {field_key(name): fields for name, fields in person_fields.items()}
     for name, resource in source.resources.items():
-        chosen = wanted.get(_field_key(name))
+        chosen = wanted.get(field_key(name))
         if chosen:
             resource.add_map(_tables_without(suppression, chosen, name)).add_filter(
                 _rows_without(suppression, chosen, name)

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import duckdb
+from ingestion.destination import connect_working
 
 PROFILE_QUERIES = (
     "student",
@@ -50,7 +50,7 @@ def percentiles(samples_ms: list[float]) -> dict[str, float]:
 
 def query_set(warehouse: Path) -> tuple[list[str], list[str]]:
     """About 60 search texts and 30 student keys, chosen deterministically from the warehouse."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect_working(warehouse, read_only=True) as con:
         people = con.execute("""select first_name, last_name, student_key from marts.dim_student
                                 where last_name is not null order by student_key limit 30""").fetchall()
         skills = [

@@ -21,6 +21,7 @@ import duckdb
 import pandas as pd
 
 from app.data.search import SearchEngine
+from ingestion.destination import connect_working
 
 # Differ between two runs of the same data by design: when the run happened, not what it built (`operations`
 # holds views over the run bookkeeping and dbt's results).
@@ -89,7 +90,7 @@ def _search_results(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
 
 
 def fingerprint(warehouse: Path) -> dict[str, Any]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect_working(warehouse, read_only=True) as con:
         counts = _row_counts(con)
         recs = {name: _table_hash(con, name) for name in counts if name.split(".")[1] in REC_TABLES}
         found = _search_results(con)

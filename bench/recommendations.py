@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import duckdb
+from ingestion.destination import connect_working
 
 K = 10
 
@@ -117,7 +117,7 @@ def evaluate(warehouse_path: Path | str, sandbox_dir: Path | str, k: int = K) ->
         raise FileNotFoundError(
             f"{holdout} is missing: evaluate needs a sandbox folder generated with its truth/"
         )
-    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+    with connect_working(warehouse_path, read_only=True) as con:
         rows = con.execute(METRICS_SQL.format(k=k, spare=k * 3), [str(holdout)]).fetchall()
         holdout_rows, mapped = con.execute(
             """

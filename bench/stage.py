@@ -200,11 +200,10 @@ def stage_erase() -> dict[str, Any]:
     known to both the SIS and Workday, so every source's tables and every copy are searched and rewritten."""
     import time
 
-    import duckdb
-
+    from ingestion.destination import connect_working
     from orchestration.privacy import erase
 
-    with duckdb.connect(os.environ["CAMPUS_WAREHOUSE"], read_only=True) as con:
+    with connect_working(read_only=True) as con:
         found = con.execute(
             "select student_key from marts.dim_student where sis_student_id is not null "
             "and workday_student_id is not null order by sis_student_id limit 1"

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import dlt
+import duckdb
 
 DESTINATIONS = ("duckdb", "snowflake")
 
@@ -30,6 +31,46 @@ def destination_name(name: str | None = None) -> str:
 
 def warehouse_path() -> Path:
     return Path(os.environ.get("CAMPUS_WAREHOUSE", "warehouse/campus.duckdb"))
+
+
+# The catalog the reader-facing models live in: their own file, attached under this name by dbt (profiles.yml)
+# and by `connect_working`, so a publish copies that file whole (docs/decisions/018).
+READERS_CATALOG = "readers"
+READER_SCHEMAS = ("marts", "search", "recommendations", "quality")
+
+
+def readers_path(warehouse: Path | None = None) -> Path:
+    """The reader-facing models' file beside the working one: `campus.duckdb` -> `campus.readers.duckdb`
+    (profiles.yml derives the same name for dbt)."""
+    warehouse = warehouse or warehouse_path()
+    name = warehouse.name[: -len(".duckdb")] if warehouse.name.endswith(".duckdb") else warehouse.name
+    return warehouse.with_name(f"{name}.readers.duckdb")
+
+
+def connect_working(warehouse: Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """The working warehouse with the readers' file attached, where two-part names (`marts.dim_student`,
+    `staging.stg_x`) resolve as dbt built them: the reader schemas in the readers' file first, then the
+    working file. Read-only, a missing readers' file is left unattached (before the first build). A statement
+    creating a relation by a two-part name in a reader schema creates it in the readers' file."""
+    warehouse = warehouse or warehouse_path()
+    con = duckdb.connect(str(warehouse), read_only=read_only)
+    readers = readers_path(warehouse)
+    if read_only and not readers.is_file():
+        return con
+    try:
+        mode = " (READ_ONLY)" if read_only else ""
+        con.execute(f"ATTACH '{str(readers).replace(chr(39), chr(39) * 2)}' AS {READERS_CATALOG}{mode}")
+        # DuckDB takes only schemas that exist; the reader schemas are first looked up in the readers' file.
+        present = set(con.execute("select database_name, schema_name from duckdb_schemas()").fetchall())
+        working = con.execute("select current_database()").fetchone()[0]  # type: ignore[index]
+        path = ["main"] + [
+            f"{c}.{s}" for s in READER_SCHEMAS for c in (READERS_CATALOG, working) if (c, s) in present
+        ]
+        con.execute(f"SET search_path = '{','.join(path)}'")
+    except BaseException:
+        con.close()
+        raise
+    return con
 
 
 # The snapshot's file name inside the publish folder (and inside each publish), where readers open it.

@@ -17,12 +17,12 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
-from ingestion.destination import make_pipeline, warehouse_path
+from ingestion.destination import connect_working, make_pipeline, warehouse_path
 from ingestion.registry import source_named
 from ingestion.runner import SourceResult, redact, run_sources
 from orchestration.dbt_invocation import (
@@ -68,28 +68,35 @@ def quality_headline(destination: str) -> tuple[str, float] | None:
     working if the quality models are renamed, and is skipped when there are none.
     """
     try:
+        if destination == "duckdb":  # the quality models are in the readers' file, which dlt does not attach
+            with connect_working(read_only=True) as con:
+                return _headline(lambda sql: con.execute(sql).fetchall())
         with make_pipeline("meta", destination).sql_client() as client:
-            columns = client.execute_sql(
-                "select lower(table_name), lower(column_name) from information_schema.columns"
-                " where lower(table_schema) = 'quality'"
-                " and lower(column_name) in ('quality_score', 'overall_score', 'score')"
-            )
-            if not columns:
-                return None
-            ranked = sorted(
-                columns,
-                key=lambda tc: (
-                    tuple(tc) != QUALITY_HEADLINE,
-                    "summary" not in tc[0] and "score" not in tc[0],
-                    ("quality_score", "overall_score", "score").index(tc[1]),
-                    tc[0],
-                ),
-            )
-            table, column = ranked[0]
-            value = (client.execute_sql(f"select avg({column}) from quality.{table}") or [(None,)])[0][0]
+            return _headline(client.execute_sql)
     except Exception as exc:  # optional headline: say why it is missing, never fail the run over it
         log.warning("quality score not read: %s", redact(str(exc)))
         return None
+
+
+def _headline(execute: Callable[[str], Sequence[Sequence[Any]] | None]) -> tuple[str, float] | None:
+    columns = execute(
+        "select lower(table_name), lower(column_name) from information_schema.columns"
+        " where lower(table_schema) = 'quality'"
+        " and lower(column_name) in ('quality_score', 'overall_score', 'score')"
+    )
+    if not columns:
+        return None
+    ranked = sorted(
+        columns,
+        key=lambda tc: (
+            tuple(tc) != QUALITY_HEADLINE,
+            "summary" not in tc[0] and "score" not in tc[0],
+            ("quality_score", "overall_score", "score").index(tc[1]),
+            tc[0],
+        ),
+    )
+    table, column = ranked[0]
+    value = (execute(f"select avg({column}) from quality.{table}") or [(None,)])[0][0]
     return (f"{table}.{column}", float(value)) if value is not None else None
 
 

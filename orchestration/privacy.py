@@ -39,7 +39,13 @@ from typing import Any
 import duckdb
 
 from ingestion import suppression
-from ingestion.destination import SNAPSHOT_FILE, pipelines_dir, warehouse_path
+from ingestion.destination import (
+    READERS_CATALOG,
+    SNAPSHOT_FILE,
+    connect_working,
+    pipelines_dir,
+    warehouse_path,
+)
 from orchestration.publish import (
     CURRENT_FILE,
     LAKE_DIR,
@@ -51,6 +57,7 @@ from orchestration.publish import (
     pseudonym_key,
     publications,
     quote_identifier,
+    request_compaction,
     sql_literal,
 )
 from orchestration.warehouse_lock import WarehouseLocked, holder_pid, wait_for_warehouse
@@ -210,9 +217,9 @@ def identifier_kind(identifier: str) -> str:
 
 def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     found = con.execute(
-        "select count(*) from information_schema.tables where table_catalog = current_database() "
+        "select count(*) from information_schema.tables where table_catalog in (current_database(), ?) "
         "and table_schema = ? and table_name = ?",
-        [schema, table],
+        [READERS_CATALOG, schema, table],
     ).fetchone()
     return bool(found and found[0])
 
@@ -360,18 +367,25 @@ def match_condition(
     return " or ".join(parts) if parts else None
 
 
-def _relations(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], list[tuple[str, str]]]:
-    """Every base table of the open database with its columns (views hold nothing of their own)."""
-    found: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for schema, table, column, data_type in con.execute(
-        "select c.table_schema, c.table_name, c.column_name, c.data_type from information_schema.columns c "
+def _relations(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str, str], list[tuple[str, str]]]:
+    """Every base table of the open database, and of the readers' file when it is attached, with its columns
+    (views hold nothing of their own); keyed by (catalog, schema, table)."""
+    found: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
+    for catalog, schema, table, column, data_type in con.execute(
+        "select c.table_catalog, c.table_schema, c.table_name, c.column_name, c.data_type "
+        "from information_schema.columns c "
         "join information_schema.tables t on t.table_catalog = c.table_catalog "
         "and t.table_schema = c.table_schema and t.table_name = c.table_name "
-        "where c.table_catalog = current_database() and t.table_type = 'BASE TABLE' "
-        "order by c.table_schema, c.table_name, c.ordinal_position"
+        "where c.table_catalog in (current_database(), ?) and t.table_type = 'BASE TABLE' "
+        "order by c.table_catalog, c.table_schema, c.table_name, c.ordinal_position",
+        [READERS_CATALOG],
     ).fetchall():
-        found.setdefault((schema, table), []).append((column, data_type))
+        found.setdefault((catalog, schema, table), []).append((column, data_type))
     return found
+
+
+def _qualified(catalog: str, schema: str, table: str) -> str:
+    return ".".join(quote_identifier(part) for part in (catalog, schema, table))
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
@@ -383,41 +397,40 @@ def _plan(con: duckdb.DuckDBPyConnection, person: Person, extra: Sequence[str] =
     """(qualified table, condition) for every table holding the person, dlt child tables first (their rows
     are found through the parent record they belong to)."""
     relations = _relations(con)
-    direct: dict[tuple[str, str], str] = {}
-    for (schema, table), columns in relations.items():
+    direct: dict[tuple[str, str, str], str] = {}
+    for key, columns in relations.items():
         condition = match_condition(columns, person, extra)
         if condition:
-            direct[(schema, table)] = condition
+            direct[key] = condition
     children: list[tuple[str, str]] = []
     referencing = _referencing(con)
-    for (schema, table), columns in relations.items():
-        root = (schema, table.split("__")[0])
+    for (catalog, schema, table), columns in relations.items():
+        root = (catalog, schema, table.split("__")[0])
         if "__" in table and "_dlt_root_id" in {c for c, _ in columns} and root in direct:
-            parent = f"{quote_identifier(root[0])}.{quote_identifier(root[1])}"
-            via_parent = f"_dlt_root_id in (select _dlt_id from {parent} where {direct[root]})"
-            own = direct.get((schema, table))
-            qualified = f"{quote_identifier(schema)}.{quote_identifier(table)}"
-            children.append((qualified, f"({via_parent})" + (f" or {own}" if own else "")))
-            direct.pop((schema, table), None)
+            via_parent = f"_dlt_root_id in (select _dlt_id from {_qualified(*root)} where {direct[root]})"
+            own = direct.get((catalog, schema, table))
+            children.append(
+                (_qualified(catalog, schema, table), f"({via_parent})" + (f" or {own}" if own else ""))
+            )
+            direct.pop((catalog, schema, table), None)
     ordered = sorted(direct.items(), key=lambda item: item[0] not in referencing)
-    return children + [
-        (f"{quote_identifier(s)}.{quote_identifier(t)}", condition) for (s, t), condition in ordered
-    ]
+    return children + [(_qualified(*key), condition) for key, condition in ordered]
 
 
 def _label(qualified: str) -> str:
-    return qualified.replace('"', "")
+    """`schema.table`, whichever file holds it (counts and audit rows name relations as readers know them)."""
+    return qualified.replace('"', "").split(".", 1)[1]
 
 
 def find_in_database(
     con: duckdb.DuckDBPyConnection, person: Person, extra: Sequence[str] = ()
 ) -> dict[str, int]:
     """Rows per table that belong to `person` (a dry run)."""
-    found = {}
+    found: dict[str, int] = {}
     for table, condition in _plan(con, person, extra):
         rows = _count(con, f"select count(*) from {table} where {condition}")
         if rows:
-            found[_label(table)] = rows
+            found[_label(table)] = found.get(_label(table), 0) + rows
     return found
 
 
@@ -431,15 +444,15 @@ def erase_in_database(
     holds (with its trigrams)."""
     removed: dict[str, int] = {}
     plan = _plan(con, person, extra)
-    search_terms = '"search"."search_terms"'
+    search_terms = "search.search_terms"
     for table, condition in plan:
-        if table == search_terms:
+        if _label(table) == search_terms:
             removed.update(_erase_from_search_index(con, condition))
             continue
         rows = _count(con, f"delete from {table} where {condition}")
         if rows:
-            removed[_label(table)] = rows
-    if not any(t == search_terms for t, _ in plan) and _has_table(con, "search", "search_vocabulary"):
+            removed[_label(table)] = removed.get(_label(table), 0) + rows
+    if not any(_label(t) == search_terms for t, _ in plan) and _has_table(con, "search", "search_vocabulary"):
         removed.update(_erase_from_search_index(con, None))  # terms an interrupted attempt left orphaned
     return removed
 
@@ -479,13 +492,14 @@ def _erase_from_search_index(con: duckdb.DuckDBPyConnection, condition: str | No
     return removed
 
 
-def _referencing(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+def _referencing(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str, str]]:
     """Tables with a foreign key to another table."""
     return {
-        (schema, table)
-        for schema, table in con.execute(
-            "select schema_name, table_name from duckdb_constraints() "
-            "where constraint_type = 'FOREIGN KEY' and database_name = current_database()"
+        (catalog, schema, table)
+        for catalog, schema, table in con.execute(
+            "select database_name, schema_name, table_name from duckdb_constraints() "
+            "where constraint_type = 'FOREIGN KEY' and database_name in (current_database(), ?)",
+            [READERS_CATALOG],
         ).fetchall()
     }
 
@@ -709,7 +723,7 @@ def _working(apply: bool) -> Iterator[duckdb.DuckDBPyConnection]:
         raise ErasureError("failed", f"no working warehouse at {path}: nothing to erase from")
     wait_for_warehouse(path)
     try:
-        con = duckdb.connect(str(path), read_only=not apply)
+        con = connect_working(path, read_only=not apply)
     except duckdb.Error as exc:
         if "lock" in str(exc).lower():
             raise WarehouseLocked(path, holder_pid(str(exc)), 0.0) from None
@@ -785,6 +799,7 @@ def erase(identifier: str, request_id: str, by: str, apply: bool = False) -> Res
                     result.add(place, found)
                 result.lap("published (alongside)")
             if apply:
+                request_compaction(warehouse_path())  # the next publish copies no freed bytes of theirs
                 result.remaining = verify(con, person)
                 result.verification = "passed" if not result.remaining else "failed"
                 result.lap("verification")

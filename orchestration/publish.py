@@ -28,6 +28,7 @@ import secrets
 import shutil
 import time
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,7 +36,14 @@ from typing import Any
 
 import duckdb
 
-from ingestion.destination import SNAPSHOT_FILE, published_dir, warehouse_path
+from ingestion.destination import (
+    READERS_CATALOG,
+    SNAPSHOT_FILE,
+    connect_working,
+    published_dir,
+    readers_path,
+    warehouse_path,
+)
 
 DEFAULT_KEEP = 7
 MANIFEST_FILE = "manifest.json"
@@ -47,6 +55,8 @@ PARTIAL_PREFIX = ".partial-"
 # The table inside every snapshot that says which run it holds ("data as of") and what it contains.
 PUBLICATION_TABLE = "publication"
 PUBLISHED_TABLES = "published_tables"
+# The new snapshot's catalog name while it is written, beside the working file and the readers' file.
+SNAPSHOT_CATALOG = "published_snapshot"
 # A pseudonym: the first 32 hex digits of sha256(key : value); stable across runs for joins and counts, not
 # reversible without the key. The key goes in as a variable, never into the statement's text.
 PSEUDONYM = (
@@ -56,6 +66,7 @@ PSEUDONYM = (
 KEY_FILE = Path(".secrets") / "pseudonym.key"
 # zstd's fastest level: the same size as its default level here and a little less CPU (docs/decisions/010).
 PARQUET_OPTIONS = "COMPRESSION zstd, COMPRESSION_LEVEL 1"
+LAKE_WORKERS = 2
 
 
 class PublishError(RuntimeError):
@@ -148,23 +159,65 @@ def sql_literal(text: str) -> str:
 def _copy_snapshot(
     warehouse: Path, target: Path, relations: Sequence[Relation], run_id: str, published_at: str
 ) -> dict[str, dict[str, Any]]:
-    """Copy each relation into a new DuckDB file and record what it holds; returns table -> rows, columns."""
+    """The snapshot: the readers' file copied whole (dbt builds the public reader-facing models there), then
+    the relations that live in the working file (operations views, stored failing rows) copied in as tables,
+    the build's bookkeeping columns and anything no longer published dropped; returns table -> rows, columns
+    (docs/decisions/018)."""
+    readers = readers_path(warehouse)
+    if not readers.is_file():
+        raise PublishError(f"no readers' file at {readers}: run `campus run` to build it")
+    if _wal(readers).exists():  # committed work not yet in the file: open and close it to checkpoint
+        connect_working(warehouse).close()
+    shutil.copyfile(readers, target)
+    wanted = {(r.schema, r.name): r for r in relations}
     tables: dict[str, dict[str, Any]] = {}
-    with duckdb.connect(str(target)) as con:
-        con.execute(f"ATTACH {sql_literal(str(warehouse))} AS working (READ_ONLY)")
+    # The working file under its own catalog name and the readers' file under theirs, as dbt attached them:
+    # the views dbt wrote name both (`"readers".marts.x`, `campus.quality.y`), and become tables here.
+    working = warehouse.name[: -len(".duckdb")] if warehouse.name.endswith(".duckdb") else warehouse.stem
+    if working.lower() in {SNAPSHOT_CATALOG, READERS_CATALOG, "memory", "system", "temp"}:
+        raise PublishError(
+            f"the working warehouse's file name {warehouse.name!r} clashes with a catalog name"
+        )
+    snap = SNAPSHOT_CATALOG
+    with duckdb.connect() as con:
+        con.execute(f"ATTACH {sql_literal(str(target))} AS {snap}")
+        con.execute(f"ATTACH {sql_literal(str(warehouse))} AS {quote_identifier(working)} (READ_ONLY)")
+        con.execute(f"ATTACH {sql_literal(str(readers))} AS {READERS_CATALOG} (READ_ONLY)")
+        copied = set(
+            con.execute(
+                "select schema_name, table_name from duckdb_tables() where database_name = ?", [snap]
+            ).fetchall()
+        )
+        views = set(
+            con.execute(
+                "select schema_name, view_name from duckdb_views() where database_name = ?", [snap]
+            ).fetchall()
+        )
+        for schema, name in views:  # made tables below, from the readers' file where they still resolve
+            con.execute(f"DROP VIEW {snap}.{quote_identifier(schema)}.{quote_identifier(name)}")
+        _drop_tables(con, snap, copied - set(wanted))  # a private model, a dropped model's last table
         for relation in relations:
             schema, name = quote_identifier(relation.schema), quote_identifier(relation.name)
-            con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+            if (relation.schema, relation.name) in copied:
+                for column in relation.unpublished:
+                    con.execute(f"ALTER TABLE {snap}.{schema}.{name} DROP COLUMN {quote_identifier(column)}")
+                continue
+            in_readers = (relation.schema, relation.name) in views
+            home = READERS_CATALOG if in_readers else quote_identifier(working)
             columns_sql = "*"
             if relation.unpublished:
                 columns_sql = f"* EXCLUDE ({', '.join(quote_identifier(c) for c in relation.unpublished)})"
-            con.execute(f"CREATE TABLE {schema}.{name} AS SELECT {columns_sql} FROM working.{schema}.{name}")
-            rows = con.execute(f"SELECT count(*) FROM {schema}.{name}").fetchone()
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {snap}.{schema}")
+            con.execute(
+                f"CREATE TABLE {snap}.{schema}.{name} AS SELECT {columns_sql} FROM {home}.{schema}.{name}"
+            )
+        for relation in relations:
+            schema, name = quote_identifier(relation.schema), quote_identifier(relation.name)
+            rows = con.execute(f"SELECT count(*) FROM {snap}.{schema}.{name}").fetchone()
             columns = con.execute(
                 "SELECT column_name, data_type FROM information_schema.columns "
-                "WHERE table_catalog = current_database() AND table_schema = ? AND table_name = ? "
-                "ORDER BY ordinal_position",
-                [relation.schema, relation.name],
+                "WHERE table_catalog = ? AND table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+                [snap, relation.schema, relation.name],
             ).fetchall()
             tables[relation.qualified] = {
                 "rows": int(rows[0]) if rows else 0,
@@ -173,22 +226,68 @@ def _copy_snapshot(
                 "partition_by": relation.partition_by if relation.in_lake else None,
                 "pseudonymised_in_lake": list(relation.personal) if relation.in_lake else [],
             }
-        con.execute("DETACH working")
         con.execute(
-            f"CREATE TABLE main.{PUBLICATION_TABLE} AS SELECT ? AS run_id, ?::TIMESTAMPTZ AS published_at",
+            f"CREATE TABLE {snap}.main.{PUBLICATION_TABLE} AS "
+            "SELECT ? AS run_id, ?::TIMESTAMPTZ AS published_at",
             [run_id, published_at],
         )
         con.execute(
-            f"CREATE TABLE main.{PUBLISHED_TABLES} "
+            f"CREATE TABLE {snap}.main.{PUBLISHED_TABLES} "
             "(table_schema VARCHAR, table_name VARCHAR, row_count BIGINT, is_in_lake BOOLEAN)"
         )
         con.executemany(
-            f"INSERT INTO main.{PUBLISHED_TABLES} VALUES (?, ?, ?, ?)",
+            f"INSERT INTO {snap}.main.{PUBLISHED_TABLES} VALUES (?, ?, ?, ?)",
             [(*qualified.split(".", 1), info["rows"], info["in_lake"]) for qualified, info in tables.items()],
         )
         # Readers open the file read-only: everything must be in the file itself, nothing left in a WAL.
-        con.execute("CHECKPOINT")
+        con.execute(f"CHECKPOINT {snap}")
     return tables
+
+
+def _drop_tables(con: duckdb.DuckDBPyConnection, catalog: str, tables: set[tuple[str, str]]) -> None:
+    """Drop `tables`, those holding foreign keys to others first (DuckDB refuses to drop a referenced one)."""
+    referencing = set(
+        con.execute(
+            "select schema_name, table_name from duckdb_constraints() "
+            "where constraint_type = 'FOREIGN KEY' and database_name = ?",
+            [catalog],
+        ).fetchall()
+    )
+    for schema, name in sorted(tables, key=lambda t: (t not in referencing, t)):
+        con.execute(f"DROP TABLE {catalog}.{quote_identifier(schema)}.{quote_identifier(name)}")
+
+
+def _compaction_marker(warehouse: Path) -> Path:
+    readers = readers_path(warehouse)
+    return readers.with_name(readers.name + ".compact")
+
+
+def request_compaction(warehouse: Path) -> None:
+    """Have the next publish rewrite the readers' file first. DuckDB leaves deleted rows' bytes in the file's
+    freed blocks, and a publish copies the file whole: after an erasure, a rewrite keeps them out of every
+    snapshot published from then on (docs/decisions/018)."""
+    _compaction_marker(warehouse).touch()
+
+
+def compact_readers(warehouse: Path) -> None:
+    """Rewrite the readers' file with its live rows only (DuckDB's `COPY FROM DATABASE` into a new file, then
+    a rename), and clear the request for it."""
+    readers = readers_path(warehouse)
+    fresh = readers.with_name(readers.name + ".compacting")
+    fresh.unlink(missing_ok=True)
+    try:
+        with connect_working(warehouse) as con:
+            con.execute(f"ATTACH {sql_literal(str(fresh))} AS compacting")
+            con.execute(f"COPY FROM DATABASE {READERS_CATALOG} TO compacting")
+            con.execute("DETACH compacting")
+        os.replace(fresh, readers)
+    finally:
+        fresh.unlink(missing_ok=True)
+    _compaction_marker(warehouse).unlink(missing_ok=True)
+
+
+def _wal(database: Path) -> Path:
+    return database.with_name(database.name + ".wal")
 
 
 def pseudonym_key(warehouse: Path) -> str:
@@ -216,30 +315,49 @@ def _select_list(relation: Relation) -> str:
 
 def write_lake(snapshot: Path, lake: Path, relations: Sequence[Relation], key: str) -> None:
     """Parquet files per lake table, from the finished snapshot (so the lake and the snapshot are one run),
-    personal columns pseudonymised."""
+    personal columns pseudonymised. Tables are written two at a time, largest first: one table's export leaves
+    a core idle for much of it (measured in docs/decisions/018)."""
     lake.mkdir()  # there even when no relation is in the lake: readers find an empty lake, not a broken link
+    in_lake = [r for r in relations if r.in_lake]
     with duckdb.connect(str(snapshot), read_only=True) as con:
-        con.execute("SET VARIABLE pseudonym_key = ?", [key])
-        for relation in (r for r in relations if r.in_lake):
-            folder = lake / relation.schema / relation.name
-            source = f"{quote_identifier(relation.schema)}.{quote_identifier(relation.name)}"
-            columns = _select_list(relation)
-            if relation.partition_by is None:
-                folder.mkdir(parents=True, exist_ok=True)
-                con.execute(
-                    f"COPY (SELECT {columns} FROM {source}) TO {sql_literal(str(folder / 'data_0.parquet'))} "
-                    f"(FORMAT parquet, {PARQUET_OPTIONS})"
-                )
-                continue
-            folder.parent.mkdir(parents=True, exist_ok=True)  # DuckDB creates only the table's own folder
-            key_column = quote_identifier(relation.partition_by)
-            select = f"SELECT {columns} FROM {source}"
-            if relation.partition_expression:  # the key is computed, e.g. a month: added as a column
-                select = f"SELECT {columns}, {relation.partition_expression} AS {key_column} FROM {source}"
-            con.execute(
-                f"COPY ({select}) TO {sql_literal(str(folder))} "
-                f"(FORMAT parquet, {PARQUET_OPTIONS}, PARTITION_BY ({key_column}))"
-            )
+        size = {
+            (schema, name): rows
+            for schema, name, rows in con.execute(
+                "select schema_name, table_name, estimated_size from duckdb_tables()"
+            ).fetchall()
+        }
+        in_lake.sort(key=lambda r: size.get((r.schema, r.name), 0), reverse=True)
+
+        def export(relation: Relation) -> None:
+            with con.cursor() as cursor:
+                cursor.execute("SET VARIABLE pseudonym_key = ?", [key])
+                _export(cursor, lake, relation)
+
+        with ThreadPoolExecutor(max_workers=LAKE_WORKERS) as pool:
+            for done in [pool.submit(export, relation) for relation in in_lake]:
+                done.result()
+
+
+def _export(con: duckdb.DuckDBPyConnection, lake: Path, relation: Relation) -> None:
+    folder = lake / relation.schema / relation.name
+    source = f"{quote_identifier(relation.schema)}.{quote_identifier(relation.name)}"
+    columns = _select_list(relation)
+    if relation.partition_by is None:
+        folder.mkdir(parents=True, exist_ok=True)
+        con.execute(
+            f"COPY (SELECT {columns} FROM {source}) TO {sql_literal(str(folder / 'data_0.parquet'))} "
+            f"(FORMAT parquet, {PARQUET_OPTIONS})"
+        )
+        return
+    folder.parent.mkdir(parents=True, exist_ok=True)  # DuckDB creates only the table's own folder
+    key_column = quote_identifier(relation.partition_by)
+    select = f"SELECT {columns} FROM {source}"
+    if relation.partition_expression:  # the key is computed, e.g. a month: added as a column
+        select = f"SELECT {columns}, {relation.partition_expression} AS {key_column} FROM {source}"
+    con.execute(
+        f"COPY ({select}) TO {sql_literal(str(folder))} "
+        f"(FORMAT parquet, {PARQUET_OPTIONS}, PARTITION_BY ({key_column}))"
+    )
 
 
 def _swap(settings: PublishSettings, folder: Path, manifest: Mapping[str, Any]) -> None:
@@ -289,6 +407,8 @@ def publish(
     try:
         partial.mkdir()
         t0 = time.perf_counter()
+        if _compaction_marker(warehouse).exists():
+            compact_readers(warehouse)
         tables = _copy_snapshot(warehouse, partial / SNAPSHOT_FILE, relations, run_id, now.isoformat())
         snapshot_seconds = time.perf_counter() - t0
         t0 = time.perf_counter()
@@ -327,7 +447,7 @@ def reader_relations(warehouse: Path) -> list[Relation]:
     lake leaves out the models that say `meta.lake.include: false`, and pseudonymises in every table the
     columns named as any column dbt tags personal (so stored failing rows of a personal column are too); the
     columns dbt marks `meta.publish: false` are left out of both."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect_working(warehouse, read_only=True) as con:
         listed = con.execute(
             "select schema_name, relation_name, lake_partition_column, lake_partition_expression, "
             "is_in_lake, unpublished_columns "
@@ -342,8 +462,13 @@ def reader_relations(warehouse: Path) -> list[Relation]:
         }
         columns: dict[tuple[str, str], list[str]] = {}
         for schema, name, column in con.execute(
-            "select table_schema, table_name, column_name from information_schema.columns "
-            "where table_catalog = current_database() order by ordinal_position"
+            # a relation in both files (one left from before the readers' file) is the readers' one
+            "select c.table_schema, c.table_name, c.column_name from information_schema.columns c "
+            "where c.table_catalog = ? or (c.table_catalog = current_database() and not exists ("
+            "  select 1 from information_schema.tables r where r.table_catalog = ? "
+            "  and r.table_schema = c.table_schema and r.table_name = c.table_name)) "
+            "order by c.ordinal_position",
+            [READERS_CATALOG, READERS_CATALOG],
         ).fetchall():
             columns.setdefault((schema.lower(), name.lower()), []).append(column)
     relations = []

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion.destination import connect_working
+
 DEFAULT_WAIT_SECONDS = 30.0
 POLL_SECONDS = 0.5
 _HOLDER = re.compile(r"\(PID (\d+)\)")
@@ -69,7 +71,7 @@ def wait_for_warehouse(path: Path, settings: LockSettings | None = None) -> None
     started = time.monotonic()
     while True:
         try:
-            duckdb.connect(str(path)).close()
+            connect_working(path).close()  # the readers' file too: dbt writes both
             return
         except duckdb.Error as exc:
             if not _is_lock_conflict(exc):

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
+from ingestion.destination import connect_working, readers_path
 from ingestion.runner import run_sources
 from orchestration.pipeline import patched_environ
 from orchestration.publish import PublishSettings, publish, reader_relations
@@ -34,6 +33,11 @@ class BuiltWarehouse:
     build: subprocess.CompletedProcess[str]
 
     @property
+    def snapshot(self) -> Path:
+        """Where the build was published for readers (`publish_built`)."""
+        return self.path.parent / "published" / "campus.duckdb"
+
+    @property
     def manifest(self) -> dict[str, Any]:
         """The sandbox manifest (row counts, planted defects, truth files)."""
         return json.loads((self.sandbox_dir / "manifest.json").read_text())
@@ -44,11 +48,19 @@ class BuiltWarehouse:
         return json.loads((self.dbt_dir / "build_run_results.json").read_text())
 
     def query(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
-        with duckdb.connect(str(self.path), read_only=True) as con:
+        with connect_working(self.path, read_only=True) as con:
             return con.execute(sql, params or []).fetchall()
 
     def dbt(self, *args: str, timeout: int = 600) -> subprocess.CompletedProcess[str]:
         return run_dbt(self.path, self.dbt_dir, *args, timeout=timeout)
+
+
+def copy_working(source: Path, target: Path) -> Path:
+    """Copy a working warehouse: its file and the readers' file beside it (`connect_working` opens both)."""
+    shutil.copyfile(source, target)
+    if readers_path(source).is_file():
+        shutil.copyfile(readers_path(source), readers_path(target))
+    return target
 
 
 def run_dbt(
@@ -86,7 +98,7 @@ def source_freshness(
 def age_loads(warehouse: Path, schema: str, days: float) -> list[str]:
     """Move every load of the dlt root tables in `schema` `days` back (their `_dlt_load_id` is the load's
     epoch time, which freshness reads); the tables moved."""
-    with duckdb.connect(str(warehouse)) as con:
+    with connect_working(warehouse) as con:
         tables = [
             r[0]
             for r in con.execute(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -14,13 +13,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pytest
 import requests
 
+from ingestion.destination import connect_working
 from orchestration.publish import PublishSettings, publish, reader_relations
 from tests.api.conftest import Issuer, audit_rows
-from tests.warehouse import BuiltWarehouse
+from tests.warehouse import BuiltWarehouse, copy_working
 
 BIN = Path(sys.executable).parent
 
@@ -64,7 +63,7 @@ def served(
     root = tmp_path_factory.mktemp("api-http")
     working = root / "warehouse" / "campus.duckdb"
     working.parent.mkdir()
-    shutil.copyfile(built_warehouse.path, working)
+    copy_working(built_warehouse.path, working)
     settings = PublishSettings(root=root / "published")
     publish(reader_relations(working), "run-1", settings, working)
     port = free_port()
@@ -95,7 +94,7 @@ def served(
 
 
 def test_a_new_publish_is_served_without_a_restart(served: Served, issuer: Issuer) -> None:
-    with duckdb.connect(str(served.working), read_only=True) as con:
+    with connect_working(served.working, read_only=True) as con:
         ((key, city),) = con.execute(
             "select student_key, city from marts.dim_student order by student_key limit 1"
         ).fetchall()
@@ -104,7 +103,7 @@ def test_a_new_publish_is_served_without_a_restart(served: Served, issuer: Issue
     assert before.status_code == 200 and before.json()["student"]["city"] == city
     assert before.json()["data_as_of"]["run_id"] == "run-1"
 
-    with duckdb.connect(str(served.working)) as con:
+    with connect_working(served.working) as con:
         con.execute("update marts.dim_student set city = 'Republished City' where student_key = ?", [key])
     publish(reader_relations(served.working), "run-2", served.settings, served.working)
     wait_for_run(served.url, "run-2", timeout=30, process=served.process)
@@ -123,7 +122,7 @@ def test_a_schemathesis_run_finds_no_server_error_and_no_answer_off_the_schema(
     # negative_data_rejection is left out: a query string cannot tell `program=true` (a string, valid) from
     # the boolean schemathesis meant as invalid.
     checks = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
-    with duckdb.connect(str(served.working), read_only=True) as con:
+    with connect_working(served.working, read_only=True) as con:
         students = [
             key for (key,) in con.execute("select student_key from marts.dim_student limit 20").fetchall()
         ]

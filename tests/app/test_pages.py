@@ -16,8 +16,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ingestion.destination import connect_working
 from tests.app.conftest import open_page
-from tests.warehouse import BuiltWarehouse, publish_built, run_dbt, source_freshness
+from tests.warehouse import BuiltWarehouse, copy_working, publish_built, run_dbt, source_freshness
 
 PAGES = [
     "views/search.py",
@@ -220,7 +221,7 @@ def test_valid_upload_is_loaded_by_a_tracked_job(
     # The load writes: give it a copy of the warehouse, never the shared one.
     copy = tmp_path / "warehouse" / "campus.duckdb"
     copy.parent.mkdir()
-    shutil.copy(app_env.path, copy)
+    copy_working(app_env.path, copy)
     monkeypatch.setenv("CAMPUS_WAREHOUSE", str(copy))
     monkeypatch.setenv("CAMPUS_PIPELINES_DIR", str(tmp_path / "warehouse" / ".dlt_pipelines"))
     monkeypatch.setenv("DLT_DATA_DIR", str(tmp_path / "dlt_data"))
@@ -246,7 +247,7 @@ def test_valid_upload_is_loaded_by_a_tracked_job(
         time.sleep(1)
     assert done, (failed, [str(c.value) for c in at.code])
     time.sleep(1.5)  # the app lets go of the file after its idle time
-    with duckdb.connect(str(copy), read_only=True) as con:
+    with connect_working(copy, read_only=True) as con:
         loaded = con.execute(
             "select count(*) from raw_files.attendance_lab where _source_file = ?", [name]
         ).fetchone()
@@ -272,8 +273,8 @@ def test_quality_page_shows_stale_sources_and_still_the_builds_tests_after_a_fre
     """`dbt source freshness` after the build: the quality page lists the stale table from dbt's verdicts, and
     its failing tests and the pipeline page's durations still come from the build, not from the check."""
     warehouse = tmp_path / "campus.duckdb"
-    shutil.copy(app_env.path, warehouse)
-    with duckdb.connect(str(warehouse)) as con:
+    copy_working(app_env.path, warehouse)
+    with connect_working(warehouse) as con:
         con.execute(
             "update raw_tableau.job_market_trends set _dlt_load_id = ?", [str(time.time() - 3 * 86400)]
         )
@@ -347,7 +348,7 @@ def test_pipeline_page_lists_recorded_runs(
 
     warehouse = tmp_path / "warehouse" / "campus.duckdb"
     warehouse.parent.mkdir()
-    shutil.copy(app_env.path, warehouse)
+    copy_working(app_env.path, warehouse)
     monkeypatch.setenv("CAMPUS_WAREHOUSE", str(warehouse))
     monkeypatch.setenv("CAMPUS_PIPELINES_DIR", str(tmp_path / "warehouse" / ".dlt_pipelines"))
     started = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)
@@ -385,7 +386,7 @@ def test_every_page_renders_from_the_snapshot_while_a_run_writes_the_working_war
     the published snapshot, so every page still renders, with the snapshot's data."""
     working = tmp_path / "warehouse" / "campus.duckdb"
     working.parent.mkdir()
-    shutil.copy(app_env.path, working)
+    copy_working(app_env.path, working)
     release = tmp_path / "release"
     holder = subprocess.Popen(
         [sys.executable, "-c", WRITER, str(working), str(release)], stdout=subprocess.PIPE, text=True

@@ -106,7 +106,7 @@ def test_search_runs_without_streamlit_on_a_plain_connection(built_warehouse: Bu
     )
     typo = last[:2] + last[3:]
     result = subprocess.run(
-        [sys.executable, "-c", SEARCH_WITHOUT_STREAMLIT, str(built_warehouse.path), last, typo],
+        [sys.executable, "-c", SEARCH_WITHOUT_STREAMLIT, str(built_warehouse.snapshot), last, typo],
         cwd=ROOT,
         capture_output=True,
         text=True,

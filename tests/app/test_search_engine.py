@@ -25,6 +25,7 @@ import pytest
 
 from app.data import search
 from app.data.errors import BadInput
+from ingestion.destination import connect_working
 from tests.warehouse import BuiltWarehouse
 
 EXPECTED = Path(__file__).with_name("search_expected.json")
@@ -88,7 +89,7 @@ def snapshot(page: search.SearchPage) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def engine(built_warehouse: BuiltWarehouse) -> search.SearchEngine:
-    with duckdb.connect(str(built_warehouse.path), read_only=True) as con:
+    with connect_working(built_warehouse.path, read_only=True) as con:
         return search.SearchEngine.load(lambda sql, params: con.execute(sql, list(params)).df())
 
 
@@ -182,7 +183,8 @@ def test_the_app_loads_one_engine_per_publish(
         "select doc_id, title from search.search_documents where doc_type = 'student' order by doc_id limit 1"
     )
     snapshot_file = tmp_path / "campus.duckdb"
-    shutil.copyfile(built_warehouse.path, snapshot_file)
+    published = built_warehouse.path.parent / "published" / "campus.duckdb"
+    shutil.copyfile(published, snapshot_file)
     monkeypatch.setenv("CAMPUS_APP_WAREHOUSE", str(snapshot_file))
     monkeypatch.setenv("CAMPUS_DESTINATION", "duckdb")
     warehouse._search_engine.clear()
@@ -192,7 +194,7 @@ def test_the_app_loads_one_engine_per_publish(
         assert doc_id in {row["doc_id"] for row in first.search(name).rows}
 
         next_publish = tmp_path / "next.duckdb"
-        shutil.copyfile(built_warehouse.path, next_publish)
+        shutil.copyfile(published, next_publish)
         with duckdb.connect(str(next_publish)) as con:
             con.execute("delete from search.search_documents where doc_id = ?", [doc_id])
         os.rename(next_publish, snapshot_file)

@@ -6,12 +6,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
-from tests.warehouse import ROOT, BuiltWarehouse
+from tests.warehouse import ROOT, BuiltWarehouse, copy_working
 
 APP_EXPOSURE = "exposure.campus_pathways.campus_pathways_app"
 # The reader-facing schemas dbt builds, the only ones the app's SQL may read.
@@ -52,7 +51,7 @@ def test_make_docs_catalogues_the_warehouse_and_traces_every_source_to_an_exposu
     built_warehouse: BuiltWarehouse, tmp_path: Path
 ) -> None:
     warehouse = tmp_path / "campus.duckdb"
-    shutil.copy(built_warehouse.path, warehouse)
+    copy_working(built_warehouse.path, warehouse)
     _, catalog = make_docs(warehouse, tmp_path / "docs")
     manifest = json.loads((tmp_path / "docs" / "target" / "manifest.json").read_text())
 

@@ -8,9 +8,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 
+from ingestion.destination import connect_working
 from ingestion.oracle_sis import DEFAULT_CURSOR_LAG_SECONDS
 from sandbox.advance import advance
 from tests.warehouse import BuiltWarehouse, Ingested, ingest_into, run_dbt
@@ -292,7 +292,7 @@ def facts_built_once(ingested: Ingested, tmp_path: Path) -> tuple[Path, Path, li
 def test_incremental_facts_drop_rows_soft_deleted_after_loading(ingested: Ingested, tmp_path: Path) -> None:
     """Build, advance the sandbox (rows soft-deleted), ingest and build incrementally: facts = active rows."""
     sandbox, warehouse, select = facts_built_once(ingested, tmp_path)
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect_working(warehouse, read_only=True) as con:
         loaded = {
             fact: {r[0] for r in con.execute(f"select {key} from marts.{fact}").fetchall()}
             for fact, (key, _) in INCREMENTAL_FACTS.items()
@@ -304,7 +304,7 @@ def test_incremental_facts_drop_rows_soft_deleted_after_loading(ingested: Ingest
     assert second.returncode == 0, second.stdout[-4000:]
 
     removed = 0
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect_working(warehouse, read_only=True) as con:
         for fact, (key, staging) in INCREMENTAL_FACTS.items():
             expected = {
                 r[0]
@@ -337,7 +337,7 @@ def test_incremental_facts_pick_up_a_row_committed_late_below_their_latest_updat
 
     late: dict[str, int] = {}
     with (
-        duckdb.connect(str(warehouse), read_only=True) as con,
+        connect_working(warehouse, read_only=True) as con,
         sqlite3.connect(sandbox / "sis.sqlite") as sis,
     ):
         for fact, (key, staging) in INCREMENTAL_FACTS.items():
@@ -366,7 +366,7 @@ def test_incremental_facts_pick_up_a_row_committed_late_below_their_latest_updat
     second = run_dbt(warehouse, tmp_path / "dbt", "run", *select)
     assert second.returncode == 0, second.stdout[-4000:]
 
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect_working(warehouse, read_only=True) as con:
         for fact, new_key in late.items():
             key = INCREMENTAL_FACTS[fact][0]
             keys = [r[0] for r in con.execute(f"select {key} from marts.{fact}").fetchall()]
@@ -396,7 +396,7 @@ def test_snapshots_keep_the_old_version_of_every_changed_student_and_posting(
     build += [f"+{snapshot}" for snapshot in SNAPSHOTS]
 
     def query(sql: str) -> list[tuple[Any, ...]]:
-        with duckdb.connect(str(warehouse), read_only=True) as con:
+        with connect_working(warehouse, read_only=True) as con:
             return con.execute(sql).fetchall()
 
     def current(snapshot: str) -> dict[Any, tuple[Any, ...]]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from tests.warehouse import BuiltWarehouse
+from ingestion.destination import connect_working
+from tests.warehouse import BuiltWarehouse, copy_working
 
 PII_CLASSES = {"name", "email", "contact", "birth_date", "financial", "identifier"}
 PERSONAL_NAME = re.compile(
@@ -99,7 +99,7 @@ def manifest_of(warehouse: BuiltWarehouse) -> dict[str, Any]:
 
 
 def test_every_reader_facing_personal_column_is_tagged_or_exempted(built_warehouse: BuiltWarehouse) -> None:
-    with duckdb.connect(str(built_warehouse.path), read_only=True) as con:
+    with connect_working(built_warehouse.path, read_only=True) as con:
         relations = reader_relations(con)
         assert ("marts", "dim_student") in relations
         assert personal_column_problems(con, manifest_of(built_warehouse), relations) == []
@@ -109,8 +109,8 @@ def test_an_untagged_email_column_added_to_a_mart_fails_the_check(
     built_warehouse: BuiltWarehouse, tmp_path: Path
 ) -> None:
     copy = tmp_path / "campus.duckdb"
-    shutil.copy(built_warehouse.path, copy)
-    with duckdb.connect(str(copy)) as con:
+    copy_working(built_warehouse.path, copy)
+    with connect_working(copy) as con:
         # One column found by its name (holding no e-mail), one by its content (named innocently).
         con.execute(
             "create table marts.dim_student_contact as"
@@ -131,6 +131,6 @@ def test_a_tag_dbt_stops_carrying_is_found(built_warehouse: BuiltWarehouse) -> N
     ]
     for place in (dim_student["columns"]["email"], dim_student["columns"]["email"].get("config") or {}):
         place.get("meta", {}).pop("pii", None)
-    with duckdb.connect(str(built_warehouse.path), read_only=True) as con:
+    with connect_working(built_warehouse.path, read_only=True) as con:
         problems = personal_column_problems(con, manifest, [("marts", "dim_student")])
     assert problems == ["marts.dim_student.email: looks personal by its name and e-mail addresses in it"]

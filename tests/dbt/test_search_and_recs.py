@@ -3,15 +3,13 @@ search hits for names and partial words, and quality against the held-out placem
 
 from __future__ import annotations
 
-import shutil
 from functools import partial
 from pathlib import Path
 
-import duckdb
-
 from bench.recommendations import evaluate
+from ingestion.destination import connect_working
 from sandbox.advance import advance
-from tests.warehouse import BuiltWarehouse, Ingested, ingest_into, run_dbt
+from tests.warehouse import BuiltWarehouse, Ingested, copy_working, ingest_into, run_dbt
 
 TOP_K = 10
 
@@ -180,7 +178,7 @@ def private_sandbox_and_warehouse(ingested: Ingested, tmp_path: Path) -> tuple[P
 
 
 def rows_of(warehouse: Path, sql: str) -> set[tuple[object, ...]]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect_working(warehouse, read_only=True) as con:
         return set(con.execute(sql).fetchall())
 
 
@@ -285,19 +283,20 @@ def test_a_shortlist_built_before_fingerprints_is_rescored_whole(
     every student (the old rows carry no fingerprint) and give the same rows: it keeps none it cannot vouch
     for."""
     warehouse = tmp_path / "campus.duckdb"
-    shutil.copy(built_warehouse.path, warehouse)
+    copy_working(built_warehouse.path, warehouse)
     shortlist = (
         "select student_key, job_posting_id, round(score, 9)"
         " from recommendations.int_recs__student_job_shortlist"
     )
     recommendations = "select student_key, job_posting_id, rank, reason from recommendations.rec_student_jobs"
-    with duckdb.connect(str(warehouse)) as con:
+    # The chain's private models are in the working file (`campus`), the published one in the readers' file.
+    with connect_working(warehouse) as con:
         expected = set(con.execute(shortlist).fetchall())
         expected_recommendations = set(con.execute(recommendations).fetchall())
         con.execute("alter table recommendations.rec_student_jobs drop column inputs_fingerprint")
         con.execute(
             """
-            create or replace table recommendations.int_recs__student_job_shortlist as
+            create or replace table campus.recommendations.int_recs__student_job_shortlist as
             select students.student_number, postings.job_number, shortlist.score
             from recommendations.int_recs__student_job_shortlist as shortlist
             inner join (select distinct student_key, student_number
@@ -306,15 +305,15 @@ def test_a_shortlist_built_before_fingerprints_is_rescored_whole(
                 from recommendations.int_recs__job_skill_index) as postings using (job_posting_id)
             """
         )
-        con.execute("drop table recommendations.int_recs__skill_rarity")
-        con.execute("drop table recommendations.int_recs__skill_co_holding")
+        con.execute("drop table campus.recommendations.int_recs__skill_rarity")
+        con.execute("drop table campus.recommendations.int_recs__skill_co_holding")
 
     chain = ["int_recs__skill_rarity", "int_recs__skill_co_holding", "int_recs__student_profile"]
     chain += ["int_recs__job_skill_index", "int_recs__student_job_shortlist", "int_recs__student_top_jobs"]
     chain += ["rec_student_jobs"]
     upgraded = run_dbt(warehouse, tmp_path / "dbt", "run", "--select", *chain)
     assert upgraded.returncode == 0, upgraded.stdout[-4000:]
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect_working(warehouse, read_only=True) as con:
         assert set(con.execute(shortlist).fetchall()) == expected
         assert set(con.execute(recommendations).fetchall()) == expected_recommendations
         assert con.execute(
@@ -332,8 +331,8 @@ def test_a_recommended_course_the_student_enrolls_in_is_no_longer_recommended(
     """Enrolling in a recommended course takes it out of the student's course recommendations at the next
     build (the courses a student has taken are read each run), and leaves other students' as they were."""
     warehouse = tmp_path / "campus.duckdb"
-    shutil.copy(built_warehouse.path, warehouse)
-    with duckdb.connect(str(warehouse)) as con:
+    copy_working(built_warehouse.path, warehouse)
+    with connect_working(warehouse) as con:
         student_key, sis_student_id, course_id = con.execute(
             """
             select courses.student_key, identity.sis_student_id, courses.course_id
@@ -361,7 +360,7 @@ def test_a_recommended_course_the_student_enrolls_in_is_no_longer_recommended(
         warehouse, tmp_path / "dbt", "run", "--select", "base_oracle_sis__enrollments", "rec_student_courses"
     )
     assert rebuilt.returncode == 0, rebuilt.stdout[-4000:]
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect_working(warehouse, read_only=True) as con:
         courses = {
             r[0]
             for r in con.execute(

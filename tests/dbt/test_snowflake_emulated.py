@@ -23,6 +23,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from ingestion.destination import connect_working
 from tests.dbt.snowflake_governance import (
     PII_CLASSES,
     emulator_skipped,
@@ -139,7 +140,7 @@ def copy_raw_tables(warehouse: Path, connect_kwargs: dict[str, Any], scratch: Pa
     copied: dict[str, int] = {}
     scratch.mkdir(parents=True, exist_ok=True)
     with (
-        duckdb.connect(str(warehouse), read_only=True) as src,
+        connect_working(warehouse, read_only=True) as src,
         snowflake_connector.connect(**connect_kwargs) as sf,
         contextlib.closing(sf.cursor()) as cur,
     ):

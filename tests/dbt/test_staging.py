@@ -6,16 +6,15 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import time
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 
+from ingestion.destination import connect_working
 from tests.dbt.planted_defects import rules_caught_by
-from tests.warehouse import BuiltWarehouse, source_freshness
+from tests.warehouse import BuiltWarehouse, copy_working, source_freshness
 
 # Every raw table and the staging model it feeds (decision 003).
 STAGING_TABLES: list[tuple[str, str, str]] = [
@@ -234,7 +233,7 @@ def test_source_freshness_checks_every_source_and_finds_a_child_table_that_stopp
     were loaded three days ago warns, and so does a dlt child table (no load id of its own, judged by its
     parents' load ids) when postings keep arriving without skills, while its parent still passes."""
     warehouse = tmp_path / "campus.duckdb"
-    shutil.copy(built_warehouse.path, warehouse)
+    copy_working(built_warehouse.path, warehouse)
 
     def freshness() -> dict[str, str]:
         statuses = source_freshness(warehouse, tmp_path / "dbt")
@@ -252,7 +251,7 @@ def test_source_freshness_checks_every_source_and_finds_a_child_table_that_stopp
     assert freshness() == dict.fromkeys(declared, "pass")
 
     three_days_ago = str(time.time() - 3 * 86400)
-    with duckdb.connect(str(warehouse)) as con:
+    with connect_working(warehouse) as con:
         con.execute("update raw_oracle_sis.students set _dlt_load_id = ?", [three_days_ago])
         con.execute(
             "update raw_workday.job_postings set _dlt_load_id = ?"
@@ -269,10 +268,10 @@ def test_source_freshness_checks_every_source_and_finds_a_child_table_that_stopp
     assert freshness() == {name: "warn" if name in stale else "pass" for name in declared}
     # The hook keeps each verdict in quality.dbt_test_results, saying how old the newest load was; an empty
     # table (here dbt's own results, emptied) says it has no rows instead of dating them to the year 1.
-    with duckdb.connect(str(warehouse)) as con:
+    with connect_working(warehouse) as con:
         con.execute("delete from quality.dbt_test_results")
     assert freshness()["quality.dbt_test_results"] == "warn"
-    with duckdb.connect(str(warehouse)) as con:
+    with connect_working(warehouse) as con:
         kept = dict(
             con.execute(
                 "select replace(unique_id, 'source.campus_pathways.', ''), message"

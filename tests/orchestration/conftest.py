@@ -15,9 +15,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 
+from ingestion.destination import connect_working
 from orchestration.cli import main
 from sandbox.serve import Sandbox, running_sandbox
 from tests.conftest import TEST_SCALE, TEST_SEED, warehouse_environment
@@ -29,7 +29,7 @@ class Env:
     warehouse: Path
 
     def query(self, sql: str) -> list[tuple[Any, ...]]:
-        with duckdb.connect(str(self.warehouse), read_only=True) as con:
+        with connect_working(self.warehouse, read_only=True) as con:
             return con.execute(sql).fetchall()
 
     def tables(self, schema: str) -> set[str]:
@@ -158,7 +158,7 @@ def recorded_campus_run(root: Path, *options: str) -> RecordedRun:
             exit_code = campus_run(root / "sandbox", *options)
     run = RecordedRun(root, exit_code, printed.getvalue(), receiver.bodies)
     if run.warehouse.exists():  # all of it in the file, none in a write-ahead log, before tests copy it
-        with duckdb.connect(str(run.warehouse)) as con:
+        with connect_working(run.warehouse) as con:
             con.execute("checkpoint")
     return run
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from ingestion.destination import connect_working
 from tests.orchestration.conftest import (
     Receiver,
     RecordedRun,
@@ -24,7 +25,7 @@ from tests.warehouse import age_loads
 
 def runs(warehouse: Path) -> list[tuple[object, ...]]:
     # Not read_only: dbt ran in this process and its DuckDB instance (default config) is still cached here.
-    with duckdb.connect(str(warehouse)) as con:
+    with connect_working(warehouse) as con:
         return con.execute(
             "select trigger, status, tests_warned, tests_failed, models_built, sources, stage_seconds, error"
             " from raw_meta.pipeline_runs order by started_at"
@@ -32,7 +33,7 @@ def runs(warehouse: Path) -> list[tuple[object, ...]]:
 
 
 def runs_ids(warehouse: Path) -> list[str]:
-    with duckdb.connect(str(warehouse)) as con:
+    with connect_working(warehouse) as con:
         return [
             r[0]
             for r in con.execute("select run_id from raw_meta.pipeline_runs order by started_at").fetchall()
@@ -89,7 +90,7 @@ def test_exit_code_follows_test_severity_and_every_run_is_recorded(
     assert "publish" in json.loads(str(stages))
 
     # A duplicated primary key in raw SIS courses fails staging's error-severity unique test.
-    with duckdb.connect(str(warehouse)) as con:
+    with connect_working(warehouse) as con:
         con.execute("insert into raw_oracle_sis.courses select * from raw_oracle_sis.courses limit 1")
     assert campus_run(sandbox_dir, "--source", "oracle_sis") == 1
     out = capsys.readouterr().out
@@ -105,7 +106,7 @@ def test_exit_code_follows_test_severity_and_every_run_is_recorded(
 
 
 def fact_rows(warehouse: Path) -> int:
-    with duckdb.connect(str(warehouse)) as con:
+    with connect_working(warehouse) as con:
         (count,) = con.execute("select count(*) from marts.fct_enrollment").fetchone() or (0,)
     return int(count)
 
@@ -131,7 +132,7 @@ def second_run(first_run: RecordedRun, tmp_path_factory: pytest.TempPathFactory)
     warehouse = root / "warehouse" / "campus.duckdb"
     built = fact_rows(warehouse)
     # Rows lost from the fact (say, by a bad manual fix): the oldest, so no incremental window covers them.
-    with duckdb.connect(str(warehouse)) as con:
+    with connect_working(warehouse) as con:
         con.execute(
             "delete from marts.fct_enrollment where enrollment_id in"
             " (select enrollment_id from marts.fct_enrollment order by updated_at, enrollment_id limit 5)"
@@ -178,7 +179,7 @@ def test_a_sis_lag_beyond_the_facts_window_or_below_zero_stops_the_run_before_an
 
 
 def stale_sources(warehouse: Path) -> list[object]:
-    with duckdb.connect(str(warehouse)) as con:
+    with connect_working(warehouse) as con:
         rows = con.execute("select stale_sources from raw_meta.pipeline_runs order by started_at").fetchall()
     return [r[0] for r in rows]
 
@@ -216,7 +217,7 @@ def test_stale_sources_are_reported_recorded_and_alerted_without_failing_the_run
     ((body,),) = [second_run.run.alerts]
     assert body["event"] == "campus_sources_stale" and set(body["stale_sources"]) == expected
     # dbt's own record of the check, which the app's quality page reads
-    with duckdb.connect(str(warehouse)) as con:
+    with connect_working(warehouse) as con:
         warned = con.execute(
             "select unique_id, message from quality.dbt_test_results where resource_type = 'source'"
             " and status = 'warn' and run_started_at = (select max(run_started_at) from"
@@ -227,12 +228,12 @@ def test_stale_sources_are_reported_recorded_and_alerted_without_failing_the_run
 
     # A raw table that cannot be checked at all (dropped here) fails the run, naming the table, and the
     # failure alert says so; the build still ran (and fails on the same table).
-    with duckdb.connect(str(warehouse)) as con:
+    with connect_working(warehouse) as con:
         con.execute("drop table raw_files.course_evaluations")
     assert campus_run(sandbox_dir, "--source", "files") == 1
     out = capsys.readouterr().out
     assert "RUNTIME ERROR files.course_evaluations" in out and "FAILED dbt source freshness" in out
-    with duckdb.connect(str(warehouse)) as con:
+    with connect_working(warehouse) as con:
         (error,) = con.execute(
             "select error from raw_meta.pipeline_runs order by started_at desc limit 1"
         ).fetchone() or (None,)

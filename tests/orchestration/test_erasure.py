@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -21,10 +20,13 @@ from typing import Any
 import duckdb
 import pytest
 
+from ingestion.destination import connect_working, readers_path
 from orchestration import privacy
 from orchestration.cli import main
+from orchestration.publish import PublishSettings
 from tests.conftest import warehouse_environment
 from tests.orchestration.conftest import RecordedRun, campus_run, dbt_environment
+from tests.warehouse import copy_working
 
 
 @dataclass
@@ -69,7 +71,7 @@ def cli(*args: str) -> tuple[int, str]:
 def pick_students(warehouse: Path) -> list[Student]:
     """Students present in all four sources (SIS, Workday, Tableau's Student Analytics, a file drop), in no
     planted defect's stored failures, and whose full name nobody else has."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect_working(warehouse, read_only=True) as con:
         rows = con.execute(
             """
             select d.student_key, d.sis_student_id, d.workday_student_id, d.email, d.first_name, d.last_name
@@ -106,7 +108,7 @@ def site(first_run: RecordedRun, tmp_path_factory: pytest.TempPathFactory) -> It
     warehouse = root / "warehouse" / "campus.duckdb"
     first_run.copy_to(root / "sandbox", warehouse)
     before = root / "before.duckdb"
-    shutil.copyfile(warehouse, before)
+    copy_working(warehouse, before)
     with pytest.MonkeyPatch.context() as patch:
         for name, value in {**warehouse_environment(root), **dbt_environment(root / "dbt")}.items():
             patch.setenv(name, value)
@@ -146,13 +148,13 @@ def _hits(con: duckdb.DuckDBPyConnection, source: str, student: Student) -> int:
 
 def scan_database(path: Path, student: Student) -> dict[str, int]:
     found = {}
-    with duckdb.connect(str(path), read_only=True) as con:
+    with connect_working(path, read_only=True) as con:
         tables = con.execute(
-            "select table_schema, table_name from information_schema.tables "
-            "where table_catalog = current_database()"
+            "select table_catalog, table_schema, table_name from information_schema.tables "
+            "where table_catalog in (current_database(), 'readers')"
         ).fetchall()
-        for schema, table in tables:
-            hits = _hits(con, f'"{schema}"."{table}"', student)
+        for catalog, schema, table in tables:
+            hits = _hits(con, f'"{catalog}"."{schema}"."{table}"', student)
             if hits:
                 found[f"{schema}.{table}"] = hits
     return found
@@ -200,14 +202,14 @@ def _children_of_hits(con: duckdb.DuckDBPyConnection, table: str, student: Stude
 
 
 def table_counts(path: Path) -> dict[str, int]:
-    with duckdb.connect(str(path), read_only=True) as con:
+    with connect_working(path, read_only=True) as con:
         tables = con.execute(
-            "select table_schema, table_name from information_schema.tables "
-            "where table_catalog = current_database() and table_type = 'BASE TABLE'"
+            "select table_catalog, table_schema, table_name from information_schema.tables "
+            "where table_catalog in (current_database(), 'readers') and table_type = 'BASE TABLE'"
         ).fetchall()
-        return {
-            f"{s}.{t}": int(con.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0])  # type: ignore[index]
-            for s, t in tables
+        return {  # named as readers know them, whichever file holds them
+            f"{s}.{t}": int(con.execute(f'select count(*) from "{c}"."{s}"."{t}"').fetchone()[0])  # type: ignore[index]
+            for c, s, t in tables
         }
 
 
@@ -271,8 +273,8 @@ def test_unknown_and_ambiguous_identifiers_change_nothing(site: Site, tmp_path: 
     assert fingerprint(site.warehouse.parent) == before
     # Two people under one e-mail (a copy of the warehouse where another student took the address).
     ambiguous = tmp_path / "ambiguous.duckdb"
-    shutil.copyfile(site.warehouse, ambiguous)
-    with duckdb.connect(str(ambiguous)) as con:
+    copy_working(site.warehouse, ambiguous)
+    with connect_working(ambiguous) as con:
         con.execute(
             "update intermediate.int_students__unified set email = ? where student_key = ?",
             [site.student.email, site.other.key],
@@ -352,7 +354,7 @@ def test_an_interrupted_erasure_completes_when_run_again(site: Site, monkeypatch
     # Every other student's rows are unchanged: each table lost exactly the rows belonging to the student.
     counts_after = table_counts(site.warehouse)
     removed = {t: counts_before[t] - counts_after.get(t, 0) for t in counts_before}
-    with duckdb.connect(str(site.before), read_only=True) as con:
+    with connect_working(site.before, read_only=True) as con:
         for table, lost in removed.items():
             if table.startswith("search.search_vocabulary") or table.startswith("search.search_trigrams"):
                 continue  # terms only the student's documents held (checked below)
@@ -361,15 +363,16 @@ def test_an_interrupted_erasure_completes_when_run_again(site: Site, monkeypatch
             )
         # the others' rows, exactly: nothing but the student's rows left dim_student and the raw students
         con.execute(f"attach '{site.warehouse}' as after (read_only)")
-        for table, key in (
-            ("marts.dim_student", "student_key"),
-            ("raw_oracle_sis.students", "student_id"),
-            ("marts.fct_enrollment", "student_key"),
+        con.execute(f"attach '{readers_path(site.warehouse)}' as after_readers (read_only)")
+        for table, key, after in (
+            ("marts.dim_student", "student_key", "after_readers"),
+            ("raw_oracle_sis.students", "student_id", "after"),
+            ("marts.fct_enrollment", "student_key", "after_readers"),
         ):
             value = site.student.key if key == "student_key" else site.student.sis_id
             differ = con.execute(
                 f"select count(*) from ((select * from {table} where {key} <> ?) "
-                f"except all (select * from after.{table}))",
+                f"except all (select * from {after}.{table}))",
                 [value],
             ).fetchone()
             assert differ == (0,), table
@@ -380,7 +383,11 @@ def test_the_student_stays_erased_through_runs_and_a_sandbox_day(site: Site) -> 
     other_before = scan_database(site.warehouse, site.other)
     assert campus_run(site.sandbox) == 0
     assert everywhere(site, site.student) == {}
-    with duckdb.connect(str(site.warehouse), read_only=True) as con:
+    # That run's publish copied the readers' file rewritten after the erasure: none of the student's bytes,
+    # not even in blocks DuckDB freed (without the rewrite, the deleted rows' bytes are copied along).
+    snapshot = PublishSettings.from_env().snapshot.read_bytes()
+    assert not [n for n in (site.student.key, site.student.email) if n.encode() in snapshot]
+    with connect_working(site.warehouse, read_only=True) as con:
         suppressed = con.execute(
             "select table_name, sum(rows_suppressed) from raw_meta.load_history "
             "where rows_suppressed > 0 group by 1"

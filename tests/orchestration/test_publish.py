@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from ingestion.destination import connect_working
 from orchestration.publish import (
     PARTIAL_PREFIX,
     PublishError,
@@ -36,23 +37,26 @@ RELATIONS = (
 def _working_warehouse(path: Path, students: int) -> Path:
     """A small working warehouse with the shape of the marts (a reader relation per kind of partitioning)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(path)) as con:
-        con.execute("create schema if not exists marts")
-        con.execute("create schema if not exists search")
+    # dbt builds the reader relations into the readers' file and the rest into the working file.
+    with connect_working(path) as con:
+        con.execute("create schema if not exists readers.marts")
+        con.execute("create schema if not exists readers.search")
         con.execute("create schema if not exists staging")
         con.execute(
-            f"create or replace table marts.dim_student as select range as student_key from range({students})"
+            "create or replace table readers.marts.dim_student as "
+            f"select range as student_key from range({students})"
         )
         con.execute(
-            "create or replace table marts.fct_enrollment as select range as enrollment_id, "
+            "create or replace table readers.marts.fct_enrollment as select range as enrollment_id, "
             "20250 + range % 3 as term_code from range(30)"
         )
         con.execute(
-            "create or replace table marts.fct_attendance as select range as attendance_id, "
+            "create or replace table readers.marts.fct_attendance as select range as attendance_id, "
             "date '2026-01-01' + (range * 7)::int as class_date from range(20)"
         )
         con.execute(
-            "create or replace table search.search_terms as select 'term' || range as term from range(40)"
+            "create or replace table readers.search.search_terms as "
+            "select 'term' || range as term from range(40)"
         )
         con.execute("create or replace table staging.not_for_readers as select 1 as x")
     return path

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion.destination import connect_working
 from orchestration.publish import PublishSettings, publish, reader_relations
 from tests.warehouse import BuiltWarehouse
 
@@ -127,7 +128,7 @@ def test_the_builds_bookkeeping_columns_are_left_out_of_the_snapshot_and_the_lak
     def columns(con: duckdb.DuckDBPyConnection, relation: str) -> set[str]:
         return {row[0] for row in con.execute(f"describe {relation}").fetchall()}
 
-    with duckdb.connect(str(built_warehouse.path), read_only=True) as working:
+    with connect_working(built_warehouse.path, read_only=True) as working:
         built_terms = columns(working, "search.search_terms")
         built_recs = columns(working, "recommendations.rec_student_jobs")
     with duckdb.connect(str(published / "campus.duckdb"), read_only=True) as snapshot:

@@ -171,18 +171,19 @@ def _copy_snapshot(
     shutil.copyfile(readers, target)
     wanted = {(r.schema, r.name): r for r in relations}
     tables: dict[str, dict[str, Any]] = {}
-    # The working file under its own catalog name and the readers' file under theirs, as dbt attached them:
-    # the views dbt wrote name both (`"readers".marts.x`, `campus.quality.y`), and become tables here.
-    working = warehouse.name[: -len(".duckdb")] if warehouse.name.endswith(".duckdb") else warehouse.stem
-    if working.lower() in {SNAPSHOT_CATALOG, READERS_CATALOG, "memory", "system", "temp"}:
-        raise PublishError(
-            f"the working warehouse's file name {warehouse.name!r} clashes with a catalog name"
-        )
     snap = SNAPSHOT_CATALOG
     with duckdb.connect() as con:
-        con.execute(f"ATTACH {sql_literal(str(target))} AS {snap}")
-        con.execute(f"ATTACH {sql_literal(str(warehouse))} AS {quote_identifier(working)} (READ_ONLY)")
+        # The working file under the catalog name DuckDB gives it (as dbt's connection did) and the readers'
+        # file as dbt attached it: the views dbt wrote name both (`readers.marts.x`, `campus.quality.y`).
+        con.execute(f"ATTACH {sql_literal(str(warehouse))} (READ_ONLY)")
         con.execute(f"ATTACH {sql_literal(str(readers))} AS {READERS_CATALOG} (READ_ONLY)")
+        con.execute(f"ATTACH {sql_literal(str(target))} AS {snap}")
+        found = con.execute(
+            "select database_name from duckdb_databases() where path = ?", [str(warehouse)]
+        ).fetchone()
+        if not found:
+            raise PublishError(f"DuckDB did not list {warehouse} as attached")
+        working = quote_identifier(found[0])
         copied = set(
             con.execute(
                 "select schema_name, table_name from duckdb_tables() where database_name = ?", [snap]
@@ -203,7 +204,7 @@ def _copy_snapshot(
                     con.execute(f"ALTER TABLE {snap}.{schema}.{name} DROP COLUMN {quote_identifier(column)}")
                 continue
             in_readers = (relation.schema, relation.name) in views
-            home = READERS_CATALOG if in_readers else quote_identifier(working)
+            home = READERS_CATALOG if in_readers else working
             columns_sql = "*"
             if relation.unpublished:
                 columns_sql = f"* EXCLUDE ({', '.join(quote_identifier(c) for c in relation.unpublished)})"

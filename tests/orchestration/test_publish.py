@@ -224,3 +224,32 @@ def test_snowflake_publish_clones_the_run_swaps_readers_and_keeps_n() -> None:
     assert statements[2:] == [f"DROP DATABASE IF EXISTS CAMPUS_RUN_2026120{day}T060000" for day in (3, 2, 1)]
     with pytest.raises(PublishError, match="database name"):
         snowflake_statements("campus; drop database x", "abc123", at, [])
+
+
+def test_the_snapshot_is_the_readers_file_with_only_what_is_published_and_every_view_a_table(
+    tmp_path: Path, settings: PublishSettings
+) -> None:
+    """The readers' file is copied whole: a relation nobody publishes (a private model) is gone from the copy,
+    and views (dbt's, over either file) are tables there, so the snapshot needs neither file to be read."""
+    warehouse = _working_warehouse(tmp_path / "w" / "campus.duckdb", students=4)
+    with connect_working(warehouse) as con:
+        con.execute("create table readers.marts.private_model as select 1 as x")
+        con.execute("create schema readers.quality")
+        con.execute("create schema campus.quality")
+        con.execute("create table campus.quality.results as select 7 as n")  # a dbt hook's table
+        con.execute("create view readers.quality.dq_results as select n from campus.quality.results")
+        con.execute("create schema campus.operations")
+        con.execute(
+            "create view campus.operations.ops_students as "
+            "select count(*) as students from readers.marts.dim_student"
+        )
+    extra = (Relation("quality", "dq_results"), Relation("operations", "ops_students"))
+    publish((*RELATIONS, *extra), "run-views", settings, warehouse)
+    with duckdb.connect(str(settings.snapshot), read_only=True) as con:
+        listed = con.execute("select schema_name, table_name from duckdb_tables()").fetchall()
+        tables = {f"{s}.{t}" for s, t in listed}
+        views = con.execute("select view_name from duckdb_views() where not internal").fetchall()
+        assert "marts.private_model" not in tables and views == []
+        assert {"quality.dq_results", "operations.ops_students", "marts.dim_student"} <= tables
+        assert con.execute("select n from quality.dq_results").fetchall() == [(7,)]
+        assert con.execute("select students from operations.ops_students").fetchall() == [(4,)]

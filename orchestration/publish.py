@@ -28,7 +28,6 @@ import secrets
 import shutil
 import time
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -66,7 +65,6 @@ PSEUDONYM = (
 KEY_FILE = Path(".secrets") / "pseudonym.key"
 # zstd's fastest level: the same size as its default level here and a little less CPU (docs/decisions/010).
 PARQUET_OPTIONS = "COMPRESSION zstd, COMPRESSION_LEVEL 1"
-LAKE_WORKERS = 2
 
 
 class PublishError(RuntimeError):
@@ -316,27 +314,12 @@ def _select_list(relation: Relation) -> str:
 
 def write_lake(snapshot: Path, lake: Path, relations: Sequence[Relation], key: str) -> None:
     """Parquet files per lake table, from the finished snapshot (so the lake and the snapshot are one run),
-    personal columns pseudonymised. Tables are written two at a time, largest first: one table's export leaves
-    a core idle for much of it (measured in docs/decisions/018)."""
+    personal columns pseudonymised."""
     lake.mkdir()  # there even when no relation is in the lake: readers find an empty lake, not a broken link
-    in_lake = [r for r in relations if r.in_lake]
     with duckdb.connect(str(snapshot), read_only=True) as con:
-        size = {
-            (schema, name): rows
-            for schema, name, rows in con.execute(
-                "select schema_name, table_name, estimated_size from duckdb_tables()"
-            ).fetchall()
-        }
-        in_lake.sort(key=lambda r: size.get((r.schema, r.name), 0), reverse=True)
-
-        def export(relation: Relation) -> None:
-            with con.cursor() as cursor:
-                cursor.execute("SET VARIABLE pseudonym_key = ?", [key])
-                _export(cursor, lake, relation)
-
-        with ThreadPoolExecutor(max_workers=LAKE_WORKERS) as pool:
-            for done in [pool.submit(export, relation) for relation in in_lake]:
-                done.result()
+        con.execute("SET VARIABLE pseudonym_key = ?", [key])
+        for relation in (r for r in relations if r.in_lake):
+            _export(con, lake, relation)
 
 
 def _export(con: duckdb.DuckDBPyConnection, lake: Path, relation: Relation) -> None:

@@ -58,8 +58,8 @@ def connect_working(warehouse: Path | None = None, read_only: bool = False) -> d
     if read_only and not readers.is_file():
         return con
     try:
-        mode = " (READ_ONLY)" if read_only else ""
-        con.execute(f"ATTACH '{str(readers).replace(chr(39), chr(39) * 2)}' AS {READERS_CATALOG}{mode}")
+        literal = "'" + str(readers).replace("'", "''") + "'"
+        con.execute(f"ATTACH {literal} AS {READERS_CATALOG}{' (READ_ONLY)' if read_only else ''}")
         # DuckDB takes only schemas that exist; the reader schemas are first looked up in the readers' file.
         present = set(con.execute("select database_name, schema_name from duckdb_schemas()").fetchall())
         working = con.execute("select current_database()").fetchone()[0]  # type: ignore[index]

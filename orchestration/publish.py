@@ -11,10 +11,12 @@ Layout under the publish root (`CAMPUS_PUBLISH_DIR`, default `published/` beside
     current.json         the current publish's manifest
     publishes/<id>/      one folder per publish: campus.duckdb, lake/<schema>/<table>/..., manifest.json
 
-A reader that has the old snapshot open keeps reading the old file (its inode lives until closed); the next
-open sees the new one. The snapshot is the app's copy, with personal values in clear (the app masks them by
-role); the lake is what BI tools read, and every column dbt tags as personal is pseudonymised there by a keyed
-hash (docs/decisions/013). Settings read: `CAMPUS_WAREHOUSE` (the working file), `CAMPUS_PUBLISH_DIR`,
+The snapshot is a copy of the file dbt builds the reader-facing models into (`<warehouse>.readers.duckdb`,
+docs/decisions/018), with what lives in the working file (operations views, stored failing rows) added as
+tables. A reader that has the old snapshot open keeps reading the old file (its inode lives until closed); the
+next open sees the new one. The snapshot is the app's copy, with personal values in clear (the app masks them
+by role); the lake is what BI tools read, and every column dbt tags as personal is pseudonymised there by a
+keyed hash (docs/decisions/013). Settings read: `CAMPUS_WAREHOUSE` (the working file), `CAMPUS_PUBLISH_DIR`,
 `CAMPUS_PUBLISH_KEEP` (how many publishes to keep, default 7), `CAMPUS_PSEUDONYM_KEY` (the hash key; without
 it, a random key kept in the git-ignored `.secrets/pseudonym.key` beside the working warehouse).
 """

@@ -302,15 +302,19 @@ def run_pipeline(
 def _publish(record: RunRecord, destination: str) -> tuple[Publication | None, str | None]:
     """Publish a successful build; `record` gains the publish stage, or the failure when it did not publish.
 
-    The run is recorded once before the publish, so the snapshot's run history lists this run too; the
-    record after it (same `run_id`, merged) adds the publish stage or its failure."""
+    The run is recorded once while the publish copies the readers' file, before it reads the working file, so
+    the snapshot's run history lists this run too; the record after it (same `run_id`, merged) adds the
+    publish stage or its failure."""
     t0 = time.perf_counter()  # the publish stage includes this extra record: it is publishing's cost
+
+    def record_first() -> None:
+        try:
+            record_run(record, destination)
+        except Exception as exc:  # the record after the publish reports a lost record; publishing goes on
+            log.warning("run %s not recorded before publishing: %s", record.run_id, redact(str(exc)))
+
     try:
-        record_run(record, destination)
-    except Exception as exc:  # the record after the publish reports a lost record; publishing goes on
-        log.warning("run %s not recorded before publishing: %s", record.run_id, redact(str(exc)))
-    try:
-        publication = publish_warehouse(record.run_id)
+        publication = publish_warehouse(record.run_id, meanwhile=record_first)
     except PublishError as exc:
         record.stage_seconds["publish"] = time.perf_counter() - t0
         record.status = "failed"

@@ -29,7 +29,8 @@ import re
 import secrets
 import shutil
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -67,6 +68,9 @@ PSEUDONYM = (
 KEY_FILE = Path(".secrets") / "pseudonym.key"
 # zstd's fastest level: the same size as its default level here and a little less CPU (docs/decisions/010).
 PARQUET_OPTIONS = "COMPRESSION zstd, COMPRESSION_LEVEL 1"
+
+
+Key = tuple[str, str]  # (schema, relation)
 
 
 class PublishError(RuntimeError):
@@ -156,20 +160,43 @@ def sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _copy_snapshot(
-    warehouse: Path, target: Path, relations: Sequence[Relation], run_id: str, published_at: str
-) -> dict[str, dict[str, Any]]:
-    """The snapshot: the readers' file copied whole (dbt builds the public reader-facing models there), then
-    the relations that live in the working file (operations views, stored failing rows) copied in as tables,
-    the build's bookkeeping columns and anything no longer published dropped; returns table -> rows, columns
-    (docs/decisions/018)."""
-    readers = readers_path(warehouse)
-    if not readers.is_file():
-        raise PublishError(f"no readers' file at {readers}: run `campus run` to build it")
-    if _wal(readers).exists():  # committed work not yet in the file: open and close it to checkpoint
-        connect_working(warehouse).close()
-    shutil.copyfile(readers, target)
+def _copy_readers(warehouse: Path, target: Path, relations: Sequence[Relation]) -> tuple[set[Key], set[Key]]:
+    """The snapshot's first part: the readers' file copied whole (dbt builds the public reader-facing models
+    there), with what readers do not get dropped (a private model, a dropped model's last table, the columns
+    dbt marks `meta.publish: false`) and its views too (made tables by `_complete_snapshot`). Reads nothing of
+    the working file. Returns the published tables it holds and the views it had."""
+    shutil.copyfile(readers_path(warehouse), target)
     wanted = {(r.schema, r.name): r for r in relations}
+    with duckdb.connect(str(target)) as con:
+        tables = set(con.execute("select schema_name, table_name from duckdb_tables()").fetchall())
+        views = set(
+            con.execute("select schema_name, view_name from duckdb_views() where not internal").fetchall()
+        )
+        for schema, name in views:
+            con.execute(f"DROP VIEW {quote_identifier(schema)}.{quote_identifier(name)}")
+        _drop_tables(con, tables - set(wanted))
+        for key in tables & set(wanted):
+            for column in wanted[key].unpublished:
+                con.execute(
+                    f"ALTER TABLE {quote_identifier(key[0])}.{quote_identifier(key[1])} "
+                    f"DROP COLUMN {quote_identifier(column)}"
+                )
+    return tables & set(wanted), views
+
+
+def _complete_snapshot(
+    warehouse: Path,
+    target: Path,
+    relations: Sequence[Relation],
+    copied: set[Key],
+    views: set[Key],
+    run_id: str,
+    published_at: str,
+) -> dict[str, dict[str, Any]]:
+    """The snapshot's second part: the relations the readers' file copy does not hold as tables (operations
+    views and stored failing rows from the working file, the readers' file's views) copied in as tables,
+    `publication` and `published_tables` added; returns table -> rows, columns."""
+    readers = readers_path(warehouse)
     tables: dict[str, dict[str, Any]] = {}
     snap = SNAPSHOT_CATALOG
     with duckdb.connect() as con:
@@ -184,27 +211,11 @@ def _copy_snapshot(
         if not found:
             raise PublishError(f"DuckDB did not list {warehouse} as attached")
         working = quote_identifier(found[0])
-        copied = set(
-            con.execute(
-                "select schema_name, table_name from duckdb_tables() where database_name = ?", [snap]
-            ).fetchall()
-        )
-        views = set(
-            con.execute(
-                "select schema_name, view_name from duckdb_views() where database_name = ?", [snap]
-            ).fetchall()
-        )
-        for schema, name in views:  # made tables below, from the readers' file where they still resolve
-            con.execute(f"DROP VIEW {snap}.{quote_identifier(schema)}.{quote_identifier(name)}")
-        _drop_tables(con, snap, copied - set(wanted))  # a private model, a dropped model's last table
         for relation in relations:
-            schema, name = quote_identifier(relation.schema), quote_identifier(relation.name)
             if (relation.schema, relation.name) in copied:
-                for column in relation.unpublished:
-                    con.execute(f"ALTER TABLE {snap}.{schema}.{name} DROP COLUMN {quote_identifier(column)}")
                 continue
-            in_readers = (relation.schema, relation.name) in views
-            home = READERS_CATALOG if in_readers else working
+            schema, name = quote_identifier(relation.schema), quote_identifier(relation.name)
+            home = READERS_CATALOG if (relation.schema, relation.name) in views else working
             columns_sql = "*"
             if relation.unpublished:
                 columns_sql = f"* EXCLUDE ({', '.join(quote_identifier(c) for c in relation.unpublished)})"
@@ -245,17 +256,15 @@ def _copy_snapshot(
     return tables
 
 
-def _drop_tables(con: duckdb.DuckDBPyConnection, catalog: str, tables: set[tuple[str, str]]) -> None:
+def _drop_tables(con: duckdb.DuckDBPyConnection, tables: set[Key]) -> None:
     """Drop `tables`, those holding foreign keys to others first (DuckDB refuses to drop a referenced one)."""
     referencing = set(
         con.execute(
-            "select schema_name, table_name from duckdb_constraints() "
-            "where constraint_type = 'FOREIGN KEY' and database_name = ?",
-            [catalog],
+            "select schema_name, table_name from duckdb_constraints() where constraint_type = 'FOREIGN KEY'"
         ).fetchall()
     )
     for schema, name in sorted(tables, key=lambda t: (t not in referencing, t)):
-        con.execute(f"DROP TABLE {catalog}.{quote_identifier(schema)}.{quote_identifier(name)}")
+        con.execute(f"DROP TABLE {quote_identifier(schema)}.{quote_identifier(name)}")
 
 
 def _compaction_marker(warehouse: Path) -> Path:
@@ -317,7 +326,7 @@ def _select_list(relation: Relation) -> str:
 def write_lake(snapshot: Path, lake: Path, relations: Sequence[Relation], key: str) -> None:
     """Parquet files per lake table, from the finished snapshot (so the lake and the snapshot are one run),
     personal columns pseudonymised."""
-    lake.mkdir()  # there even when no relation is in the lake: readers find an empty lake, not a broken link
+    lake.mkdir(exist_ok=True)  # there even when no relation is in the lake: an empty lake, not a broken link
     with duckdb.connect(str(snapshot), read_only=True) as con:
         con.execute("SET VARIABLE pseudonym_key = ?", [key])
         for relation in (r for r in relations if r.in_lake):
@@ -373,11 +382,13 @@ def publish(
     run_id: str,
     settings: PublishSettings | None = None,
     warehouse: Path | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> Publication:
     """Publish the working warehouse's reader relations as the current snapshot and lake.
 
-    Raises `PublishError` when it cannot; then nothing of this publish is left and the previous one stays
-    current."""
+    `meanwhile` runs while the readers' file is copied and its tables exported, before anything of the working
+    file is read (a run records itself there, so the snapshot's run history lists it). Raises `PublishError`
+    when it cannot; then nothing of this publish is left and the previous one stays current."""
     settings = settings or PublishSettings.from_env()
     warehouse = (warehouse or warehouse_path()).resolve()
     if not relations:
@@ -392,14 +403,42 @@ def publish(
     folder = settings.publishes / publish_id
     try:
         partial.mkdir()
+        seconds = {"snapshot": 0.0, "lake": 0.0}
+        snapshot, lake, key = partial / SNAPSHOT_FILE, partial / LAKE_DIR, pseudonym_key(warehouse)
+
+        # Both open the working file too (the readers' views name its catalog): before `meanwhile` writes it.
         t0 = time.perf_counter()
+        readers = readers_path(warehouse)
+        if not readers.is_file():
+            raise PublishError(f"no readers' file at {readers}: run `campus run` to build it")
         if _compaction_marker(warehouse).exists():
             compact_readers(warehouse)
-        tables = _copy_snapshot(warehouse, partial / SNAPSHOT_FILE, relations, run_id, now.isoformat())
-        snapshot_seconds = time.perf_counter() - t0
+        elif _wal(readers).exists():  # committed work not yet in the file: open and close it to checkpoint
+            connect_working(warehouse).close()
+        seconds["snapshot"] += time.perf_counter() - t0
+
+        def readers_part() -> tuple[set[Key], set[Key]]:  # nothing of the working file: beside `meanwhile`
+            t0 = time.perf_counter()
+            copied, views = _copy_readers(warehouse, snapshot, relations)
+            t1 = time.perf_counter()
+            write_lake(snapshot, lake, [r for r in relations if (r.schema, r.name) in copied], key)
+            seconds["snapshot"] += t1 - t0
+            seconds["lake"] += time.perf_counter() - t1
+            return copied, views
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            first = pool.submit(readers_part)
+            try:
+                if meanwhile is not None:
+                    meanwhile()
+            finally:
+                copied, views = first.result()
         t0 = time.perf_counter()
-        write_lake(partial / SNAPSHOT_FILE, partial / LAKE_DIR, relations, pseudonym_key(warehouse))
-        lake_seconds = time.perf_counter() - t0
+        tables = _complete_snapshot(warehouse, snapshot, relations, copied, views, run_id, now.isoformat())
+        t1 = time.perf_counter()
+        write_lake(snapshot, lake, [r for r in relations if (r.schema, r.name) not in copied], key)
+        snapshot_seconds = seconds["snapshot"] + t1 - t0
+        lake_seconds = seconds["lake"] + time.perf_counter() - t1
         publication = Publication(
             publish_id=publish_id,
             run_id=run_id,
@@ -477,7 +516,9 @@ def reader_relations(warehouse: Path) -> list[Relation]:
     return relations
 
 
-def publish_warehouse(run_id: str, settings: PublishSettings | None = None) -> Publication:
+def publish_warehouse(
+    run_id: str, settings: PublishSettings | None = None, meanwhile: Callable[[], None] | None = None
+) -> Publication:
     """Publish what dbt lists as reader-facing from the working warehouse (`CAMPUS_WAREHOUSE`)."""
     warehouse = warehouse_path().resolve()
     if not warehouse.is_file():
@@ -490,7 +531,7 @@ def publish_warehouse(run_id: str, settings: PublishSettings | None = None) -> P
             f"ops_personal_columns): {exc}. "
             "Run `campus run` to build it."
         ) from exc
-    return publish(relations, run_id, settings, warehouse)
+    return publish(relations, run_id, settings, warehouse, meanwhile)
 
 
 def publications(settings: PublishSettings | None = None) -> list[Publication]:

@@ -183,8 +183,7 @@ def test_the_app_loads_one_engine_per_publish(
         "select doc_id, title from search.search_documents where doc_type = 'student' order by doc_id limit 1"
     )
     snapshot_file = tmp_path / "campus.duckdb"
-    published = built_warehouse.path.parent / "published" / "campus.duckdb"
-    shutil.copyfile(published, snapshot_file)
+    shutil.copyfile(built_warehouse.snapshot, snapshot_file)
     monkeypatch.setenv("CAMPUS_APP_WAREHOUSE", str(snapshot_file))
     monkeypatch.setenv("CAMPUS_DESTINATION", "duckdb")
     warehouse._search_engine.clear()
@@ -194,7 +193,7 @@ def test_the_app_loads_one_engine_per_publish(
         assert doc_id in {row["doc_id"] for row in first.search(name).rows}
 
         next_publish = tmp_path / "next.duckdb"
-        shutil.copyfile(published, next_publish)
+        shutil.copyfile(built_warehouse.snapshot, next_publish)
         with duckdb.connect(str(next_publish)) as con:
             con.execute("delete from search.search_documents where doc_id = ?", [doc_id])
         os.rename(next_publish, snapshot_file)

@@ -13,6 +13,8 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +73,18 @@ def connect_working(warehouse: Path | None = None, read_only: bool = False) -> d
         con.close()
         raise
     return con
+
+
+@contextmanager
+def warehouse_sql(destination: str | None = None) -> Iterator[Callable[[str], Sequence[Sequence[Any]]]]:
+    """A function running one SQL statement on the warehouse and returning its rows: on DuckDB through
+    `connect_working` (read-only, the readers' file attached), elsewhere through dlt's client."""
+    if destination_name(destination) == "duckdb":
+        with connect_working(read_only=True) as con:
+            yield lambda sql: con.execute(sql).fetchall()
+    else:
+        with make_pipeline("meta", destination).sql_client() as client:
+            yield lambda sql: client.execute_sql(sql) or []
 
 
 # The snapshot's file name inside the publish folder (and inside each publish), where readers open it.

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
-from ingestion.destination import connect_working, make_pipeline, warehouse_path
+from ingestion.destination import warehouse_path, warehouse_sql
 from ingestion.registry import source_named
 from ingestion.runner import SourceResult, redact, run_sources
 from orchestration.dbt_invocation import (
@@ -68,17 +68,14 @@ def quality_headline(destination: str) -> tuple[str, float] | None:
     working if the quality models are renamed, and is skipped when there are none.
     """
     try:
-        if destination == "duckdb":  # the quality models are in the readers' file, which dlt does not attach
-            with connect_working(read_only=True) as con:
-                return _headline(lambda sql: con.execute(sql).fetchall())
-        with make_pipeline("meta", destination).sql_client() as client:
-            return _headline(client.execute_sql)
+        with warehouse_sql(destination) as execute:
+            return _headline(execute)
     except Exception as exc:  # optional headline: say why it is missing, never fail the run over it
         log.warning("quality score not read: %s", redact(str(exc)))
         return None
 
 
-def _headline(execute: Callable[[str], Sequence[Sequence[Any]] | None]) -> tuple[str, float] | None:
+def _headline(execute: Callable[[str], Sequence[Sequence[Any]]]) -> tuple[str, float] | None:
     columns = execute(
         "select lower(table_name), lower(column_name) from information_schema.columns"
         " where lower(table_schema) = 'quality'"

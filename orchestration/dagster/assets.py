@@ -12,7 +12,7 @@ Config read (environment variables):
 # No `from __future__ import annotations`: Dagster inspects the real annotations of asset functions.
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,7 +38,7 @@ from dagster_dlt.translator import DltResourceTranslatorData
 from dlt.common.schema import Schema
 from dlt.extract import DltSource
 
-from ingestion.destination import connect_working, dataset_name, destination_name, make_pipeline
+from ingestion.destination import dataset_name, destination_name, make_pipeline, warehouse_sql
 from ingestion.registry import REGISTRY, Source
 from ingestion.runner import SourceResult, loaded_tables, record_history, redact
 from orchestration.dagster.project import pin_warehouse_path
@@ -281,13 +281,8 @@ def build_publish_asset(upstream: AssetsDefinition) -> AssetsDefinition:
 def count_rows(relation: str) -> int:
     """Rows in `schema.table` of the warehouse: on DuckDB with the readers' file attached (the marts are
     there), elsewhere through dlt's client for the configured destination."""
-    answer: Sequence[Sequence[Any]] | None
-    if destination_name() == "duckdb":
-        with connect_working(read_only=True) as con:
-            answer = con.execute(f"select count(*) from {relation}").fetchall()
-    else:
-        with make_pipeline("meta").sql_client() as client:
-            answer = client.execute_sql(f"select count(*) from {relation}")
+    with warehouse_sql() as execute:
+        answer = execute(f"select count(*) from {relation}")
     if not answer:
         raise RuntimeError(f"select count(*) from {relation} returned no row")
     return int(answer[0][0])
